@@ -1,0 +1,105 @@
+import { deterministicUuid } from './deterministic-id';
+import { ConcurrencyRetriesExhaustedError, WrongExpectedRevisionError } from './errors';
+import type { AppendMetadata, AppendResult, EventStore, JsonObject, RecordedEvent } from './event-store.port';
+
+/** An event as a decider emits it: plain data with an explicit type string. */
+export interface DecidedEvent {
+  type: string;
+  data: JsonObject;
+  schemaVersion?: number;
+}
+
+/**
+ * A decider (DESIGN.md "Code shape"): three pure functions. The domain library defines its deciders
+ * with this shape without importing this file (structural typing keeps libs/domain framework-free).
+ */
+export interface Decider<C, S, E extends DecidedEvent = DecidedEvent> {
+  initialState: S;
+  evolve(state: S, event: E): S;
+  decide(command: C, state: S): E[];
+}
+
+export interface CommandEnvelope<C> {
+  /** unique per command; event ids are derived from it, so a retry of the same command is idempotent */
+  commandId: string;
+  command: C;
+  metadata: AppendMetadata;
+}
+
+export interface HandleOptions<E> {
+  /** attempts on WrongExpectedRevision before giving up (default 5) */
+  maxAttempts?: number;
+  /** If-Match: insist on the revision the client saw; a mismatch is not retried */
+  expectedRevision?: number | 'no-stream';
+  /** turns a stored event (of any schema version) into the current domain event */
+  upcast?: (e: RecordedEvent) => E;
+}
+
+export interface HandleResult<S, E> {
+  state: S;
+  events: E[];
+  /** null when the decider decided nothing (no append) */
+  append: AppendResult | null;
+  /** the stream's revision after the command (-1 = stream does not exist) */
+  revision: number;
+}
+
+const defaultUpcast = <E>(e: RecordedEvent): E => ({ type: e.type, data: e.data, schemaVersion: e.schemaVersion }) as unknown as E;
+
+/** Folds a stream into state, page by page. */
+export async function loadState<S, E extends DecidedEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Pick<Decider<unknown, S, E>, 'initialState' | 'evolve'>,
+  upcast: (e: RecordedEvent) => E = defaultUpcast,
+): Promise<{ state: S; revision: number }> {
+  let state = decider.initialState;
+  let revision = -1;
+  for await (const e of store.readStream(streamId)) {
+    state = decider.evolve(state, upcast(e));
+    revision = e.revision;
+  }
+  return { state, revision };
+}
+
+/**
+ * Reads the stream, folds evolve, runs decide, appends with the revision it read, and on a lost race
+ * starts again from a fresh read, a bounded number of times. Domain errors thrown by decide propagate
+ * unchanged (a refused command appends nothing).
+ */
+export async function handleCommand<C, S, E extends DecidedEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<C, S, E>,
+  envelope: CommandEnvelope<C>,
+  options: HandleOptions<E> = {},
+): Promise<HandleResult<S, E>> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const upcast = options.upcast ?? defaultUpcast<E>;
+  for (let attempt = 1; ; attempt++) {
+    const { state, revision } = await loadState(store, streamId, decider, upcast);
+    if (options.expectedRevision !== undefined) {
+      const want = options.expectedRevision === 'no-stream' ? -1 : options.expectedRevision;
+      if (want !== revision) {
+        throw new WrongExpectedRevisionError(streamId, options.expectedRevision, revision < 0 ? 'no-stream' : revision);
+      }
+    }
+    const events = decider.decide(envelope.command, state);
+    if (events.length === 0) return { state, events, append: null, revision };
+    try {
+      const append = await store.append(
+        streamId,
+        events.map((e, i) => ({ id: deterministicUuid(envelope.commandId, streamId, i), type: e.type, data: e.data, schemaVersion: e.schemaVersion })),
+        revision < 0 ? 'no-stream' : revision,
+        envelope.metadata,
+      );
+      const newState = events.reduce((s, e) => decider.evolve(s, e), state);
+      return { state: newState, events, append, revision: append.nextExpectedRevision };
+    } catch (err) {
+      if (!(err instanceof WrongExpectedRevisionError) || options.expectedRevision !== undefined) throw err;
+      if (attempt >= maxAttempts) throw new ConcurrencyRetriesExhaustedError(streamId, attempt);
+      // Small jittered backoff so that competing writers do not collide again in lockstep.
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+    }
+  }
+}
