@@ -1,0 +1,408 @@
+/* Jest globals: this file is imported by each adapter's spec file, never run on its own. */
+import { randomUUID } from 'node:crypto';
+import { handleCommand, type Decider } from '../command-handler';
+import { ConcurrencyRetriesExhaustedError, DuplicateEventIdError, InvalidAppendError, WrongExpectedRevisionError } from '../errors';
+import type { AppendMetadata, EventStore, NewEvent, RecordedEvent, Subscription } from '../event-store.port';
+import { toArray } from '../subscription';
+import type { EventStoreContractFixture } from './contract-fixture';
+
+const meta = (over: Partial<AppendMetadata> = {}): AppendMetadata => ({
+  actor: 'user-1',
+  member: 'bpbd-jambi',
+  role: 'eoc',
+  correlationId: 'corr-1',
+  causationId: randomUUID(),
+  occurredAt: '2026-03-01T08:00:00.000Z',
+  ...over,
+});
+
+const ev = (type = 'Thing', data: Record<string, unknown> = {}): NewEvent => ({ id: randomUUID(), type, data: data as NewEvent['data'] });
+
+/** Takes exactly n events from a subscription, failing if they do not arrive within ms. */
+async function take(sub: Subscription, n: number, ms = 20000): Promise<RecordedEvent[]> {
+  const got: RecordedEvent[] = [];
+  if (n === 0) return got;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`subscription delivered ${got.length} of ${n} events within ${ms} ms`)), ms);
+  });
+  // next() rather than for-await: breaking out of for-await would end the subscription.
+  const it = sub[Symbol.asyncIterator]();
+  const run = (async () => {
+    while (got.length < n) {
+      const r = await it.next();
+      if (r.done) throw new Error(`subscription ended after ${got.length} of ${n} events`);
+      got.push(r.value);
+    }
+    return got;
+  })();
+  try {
+    return await Promise.race([run, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function expectOrdered(events: RecordedEvent[]): void {
+  const seenIds = new Set<string>();
+  const lastRev = new Map<string, number>();
+  let lastPos = 0;
+  for (const e of events) {
+    expect(seenIds.has(e.id)).toBe(false);
+    seenIds.add(e.id);
+    expect(e.position).toBeGreaterThan(lastPos);
+    lastPos = e.position;
+    const prev = lastRev.get(e.streamId) ?? -1;
+    expect(e.revision).toBe(prev + 1);
+    lastRev.set(e.streamId, e.revision);
+  }
+}
+
+export function describeEventStoreContract(name: string, fixture: EventStoreContractFixture): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let store: EventStore;
+    const settle = async (s: EventStore = store) => fixture.settle?.(s);
+
+    beforeEach(async () => {
+      store = await fixture.create();
+    });
+    afterEach(async () => {
+      await store?.close();
+    });
+
+    describe('expected revision', () => {
+      it('no-stream: creates a new stream, refuses an existing one', async () => {
+        const r = await store.append('s-1', [ev(), ev()], 'no-stream', meta());
+        expect(r).toMatchObject({ streamId: 's-1', firstRevision: 0, nextExpectedRevision: 1, idempotentReplay: false });
+        const err = await store.append('s-1', [ev()], 'no-stream', meta()).catch((e) => e);
+        expect(err).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(err).toMatchObject({ streamId: 's-1', expected: 'no-stream', actual: 1 });
+      });
+
+      it('exists: refuses a new stream, appends to an existing one', async () => {
+        const err = await store.append('s-2', [ev()], 'exists', meta()).catch((e) => e);
+        expect(err).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(err).toMatchObject({ actual: 'no-stream' });
+        await store.append('s-2', [ev()], 'no-stream', meta());
+        await expect(store.append('s-2', [ev()], 'exists', meta())).resolves.toMatchObject({ firstRevision: 1 });
+      });
+
+      it('any: appends whatever the state', async () => {
+        await expect(store.append('s-3', [ev()], 'any', meta())).resolves.toMatchObject({ firstRevision: 0 });
+        await expect(store.append('s-3', [ev()], 'any', meta())).resolves.toMatchObject({ firstRevision: 1 });
+      });
+
+      it('exact revision: appends on a match, refuses a mismatch and a missing stream', async () => {
+        const err0 = await store.append('s-4', [ev()], 0, meta()).catch((e) => e);
+        expect(err0).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(err0).toMatchObject({ expected: 0, actual: 'no-stream' });
+        await store.append('s-4', [ev(), ev(), ev()], 'no-stream', meta());
+        await expect(store.append('s-4', [ev()], 2, meta())).resolves.toMatchObject({ firstRevision: 3, nextExpectedRevision: 3 });
+        const err = await store.append('s-4', [ev()], 2, meta()).catch((e) => e);
+        expect(err).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(err).toMatchObject({ expected: 2, actual: 3 });
+        expect(await toArray(store.readStream('s-4'))).toHaveLength(4);
+      });
+
+      it('20 concurrent appends at the same revision: exactly one wins, every round', async () => {
+        await store.append('race', [ev()], 'no-stream', meta());
+        for (let round = 0; round < 5; round++) {
+          const results = await Promise.allSettled(
+            Array.from({ length: 20 }, (_, i) => store.append('race', [ev('Raced', { round, i })], round, meta())),
+          );
+          const won = results.filter((r) => r.status === 'fulfilled');
+          const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+          expect(won).toHaveLength(1);
+          expect(lost).toHaveLength(19);
+          for (const l of lost) expect(l.reason).toBeInstanceOf(WrongExpectedRevisionError);
+        }
+        const events = await toArray(store.readStream('race'));
+        expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5]);
+      });
+
+      it('concurrent no-stream appends creating one stream: exactly one wins', async () => {
+        const results = await Promise.allSettled(Array.from({ length: 10 }, () => store.append('fresh', [ev()], 'no-stream', meta())));
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      });
+    });
+
+    describe('idempotency by event id', () => {
+      it('a retried append returns the original result and stores nothing twice', async () => {
+        await store.append('idem', [ev()], 'no-stream', meta());
+        const batch = [ev('A'), ev('B')];
+        const first = await store.append('idem', batch, 0, meta());
+        const again = await store.append('idem', batch, 0, meta());
+        const againAny = await store.append('idem', batch, 'any', meta());
+        expect(again).toMatchObject({ firstRevision: first.firstRevision, nextExpectedRevision: first.nextExpectedRevision, idempotentReplay: true });
+        expect(againAny).toMatchObject({ firstRevision: 1, nextExpectedRevision: 2, idempotentReplay: true });
+        expect(await toArray(store.readStream('idem'))).toHaveLength(3);
+      });
+
+      it('concurrent retries of one append store it once', async () => {
+        const batch = [ev('A'), ev('B')];
+        const results = await Promise.allSettled(Array.from({ length: 8 }, () => store.append('idem-c', batch, 'no-stream', meta())));
+        // Each caller either gets the result (original or replay) or, having lost the race before the ids were
+        // visible, a WrongExpectedRevision; a retry then returns the original result.
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
+        await expect(store.append('idem-c', batch, 'no-stream', meta())).resolves.toMatchObject({ idempotentReplay: true, nextExpectedRevision: 1 });
+        expect(await toArray(store.readStream('idem-c'))).toHaveLength(2);
+      });
+
+      it('an id stored elsewhere, or only part of an append stored, is refused', async () => {
+        const a = ev('A');
+        const b = ev('B');
+        await store.append('idem-1', [a], 'no-stream', meta());
+        await expect(store.append('idem-2', [a], 'any', meta())).rejects.toBeInstanceOf(DuplicateEventIdError);
+        await expect(store.append('idem-1', [a, b], 'any', meta())).rejects.toBeInstanceOf(DuplicateEventIdError);
+        expect(await toArray(store.readStream('idem-2'))).toHaveLength(0);
+        expect(await toArray(store.readStream('idem-1'))).toHaveLength(1);
+      });
+    });
+
+    describe('refused input changes nothing', () => {
+      it('refuses an event over 1 MiB, an empty stream id, and data that is not JSON', async () => {
+        const big = 'x'.repeat(1024 * 1024);
+        const cases: Array<[string, NewEvent[]]> = [
+          ['', [ev()]],
+          ['   ', [ev()]],
+          ['s-big', [ev('Big', { big })]],
+          ['s-fn', [ev('Fn', { f: (() => 1) as unknown as string })]],
+          ['s-nan', [ev('Nan', { n: NaN })]],
+          ['s-date', [ev('Date', { d: new Date() as unknown as string })]],
+          ['s-undef', [ev('U', { u: undefined as unknown as string })]],
+          ['s-bigint', [ev('B', { b: BigInt(1) as unknown as string })]],
+          ['s-atomic', [ev('Ok'), ev('Bad', { n: Infinity })]],
+          ['s-noid', [{ id: 'not-a-uuid', type: 'X', data: {} }]],
+          ['s-notype', [{ id: randomUUID(), type: '', data: {} }]],
+        ];
+        for (const [sid, events] of cases) {
+          const err = await store.append(sid, events, 'any', meta()).catch((e) => e);
+          expect(err).toBeInstanceOf(InvalidAppendError);
+          expect((err as InvalidAppendError).field).toBeTruthy();
+        }
+        const circular: Record<string, unknown> = {};
+        circular.self = circular;
+        await expect(store.append('s-circ', [ev('C', circular)], 'any', meta())).rejects.toBeInstanceOf(InvalidAppendError);
+        await expect(store.append('s-meta', [ev()], 'any', { ...meta(), actor: '' })).rejects.toBeInstanceOf(InvalidAppendError);
+        await expect(store.append('s-meta', [ev()], 'any', { ...meta(), occurredAt: 'yesterday' })).rejects.toBeInstanceOf(InvalidAppendError);
+        await settle();
+        expect(await toArray(store.readAll())).toHaveLength(0);
+        expect(await store.headPosition()).toBe(0);
+      });
+
+      it('accepts an event just under 1 MiB', async () => {
+        const data = { blob: 'y'.repeat(1024 * 1024 - 2000) };
+        await store.append('s-near', [ev('Near', data)], 'no-stream', meta());
+        const [e] = await toArray(store.readStream('s-near'));
+        expect((e.data as { blob: string }).blob.length).toBe(data.blob.length);
+      });
+    });
+
+    describe('envelope', () => {
+      it('records type, data, schema version, metadata and a hash', async () => {
+        const e = { id: randomUUID(), type: 'DispatchPlanned', schemaVersion: 2, data: { qty: 40, lines: [{ item: 'rice-5kg', n: 1.5 }], note: 'ünïcødé' } };
+        const m = meta({ reason: 'road cut at Muara Tembesi', correlationId: 'req-77', extra: { incident: 'inc-1' } });
+        await store.append('dispatch-1', [e], 'no-stream', m);
+        await settle();
+        const [r] = await toArray(store.readStream('dispatch-1'));
+        expect(r).toMatchObject({ id: e.id, type: 'DispatchPlanned', streamId: 'dispatch-1', revision: 0, schemaVersion: 2, data: e.data });
+        expect(r.metadata).toMatchObject({ ...m });
+        expect(Date.parse(r.metadata.recordedAt)).not.toBeNaN();
+        expect(r.hash).toMatch(/^[0-9a-f]{64}$/);
+        const [a] = await toArray(store.readAll());
+        expect(a.id).toBe(e.id);
+        expect(a.position).toBe(1);
+        expect(a.hash).toBe(r.hash);
+        expect(await store.streamHead('dispatch-1')).toEqual({ streamId: 'dispatch-1', revision: 0, hash: r.hash });
+        expect(await store.streamHead('nope')).toBeNull();
+        expect(a.schemaVersion).toBe(2);
+        const [d] = await toArray(store.readStream('dispatch-1'));
+        expect(d.metadata.extra).toEqual({ incident: 'inc-1' });
+      });
+    });
+
+    describe('reading', () => {
+      it('reads a stream forwards and backwards from a revision, with a max count, across pages', async () => {
+        const n = 1234;
+        for (let i = 0; i < n; i += 100) {
+          const batch = Array.from({ length: Math.min(100, n - i) }, (_, j) => ev('N', { i: i + j }));
+          await store.append('long', batch, i === 0 ? 'no-stream' : i - 1, meta());
+        }
+        await store.append('other', [ev()], 'no-stream', meta());
+        const all = await toArray(store.readStream('long'));
+        expect(all.map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: n }, (_, i) => i));
+        const from = await toArray(store.readStream('long', { fromRevision: 1000, maxCount: 5 }));
+        expect(from.map((e) => e.revision)).toEqual([1000, 1001, 1002, 1003, 1004]);
+        const back = await toArray(store.readStream('long', { direction: 'backwards' }));
+        expect(back.map((e) => e.revision)).toEqual(Array.from({ length: n }, (_, i) => n - 1 - i));
+        const backFrom = await toArray(store.readStream('long', { direction: 'backwards', fromRevision: 600, maxCount: 3 }));
+        expect(backFrom.map((e) => e.revision)).toEqual([600, 599, 598]);
+        expect(await toArray(store.readStream('missing'))).toEqual([]);
+        expect(await toArray(store.readStream('long', { fromRevision: 5000 }))).toEqual([]);
+      });
+
+      it('reads the global log after a position, across pages', async () => {
+        for (let i = 0; i < 12; i++) await store.append(`g-${i % 3}`, Array.from({ length: 100 }, () => ev()), 'any', meta());
+        await settle();
+        const all = await toArray(store.readAll());
+        expect(all).toHaveLength(1200);
+        expectOrdered(all);
+        expect(all.map((e) => e.position)).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
+        const tail = await toArray(store.readAll({ after: 1150 }));
+        expect(tail.map((e) => e.position)).toEqual(Array.from({ length: 50 }, (_, i) => 1151 + i));
+        const some = await toArray(store.readAll({ after: 10, maxCount: 7 }));
+        expect(some.map((e) => e.position)).toEqual([11, 12, 13, 14, 15, 16, 17]);
+        expect(await store.headPosition()).toBe(1200);
+      });
+    });
+
+    describe('subscriptions', () => {
+      it('8 writers x 500 events while one subscriber follows live and another catches up from 0: each sees every event once, in order', async () => {
+        const live = store.subscribeToAll({ after: 0 });
+        const liveP = take(live, 4000, 60000);
+        await Promise.all(
+          Array.from({ length: 8 }, async (_, w) => {
+            for (let i = 0; i < 500; i++) await store.append(`w-${w}`, [ev('W', { w, i })], i === 0 ? 'no-stream' : i - 1, meta());
+          }),
+        );
+        const catchUp = store.subscribeToAll({ after: 0 });
+        const [a, b] = await Promise.all([liveP, take(catchUp, 4000, 60000)]);
+        await live.close();
+        await catchUp.close();
+        for (const got of [a, b]) {
+          expect(got).toHaveLength(4000);
+          expectOrdered(got);
+          for (let w = 0; w < 8; w++) {
+            expect(got.filter((e) => e.streamId === `w-${w}`).map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+          }
+        }
+        expect(a.map((e) => e.id)).toEqual(b.map((e) => e.id));
+      });
+
+      it('resumes after a checkpoint with exactly the rest, then follows live appends', async () => {
+        for (let i = 0; i < 30; i++) await store.append('r', [ev('R', { i })], i === 0 ? 'no-stream' : i - 1, meta());
+        await settle();
+        const sub = store.subscribeToAll({ after: 20 });
+        const first = await take(sub, 10);
+        expect(first.map((e) => e.position)).toEqual(Array.from({ length: 10 }, (_, i) => 21 + i));
+        const more = take(sub, 5);
+        for (let i = 30; i < 35; i++) await store.append('r', [ev('R', { i })], i - 1, meta());
+        const next = await more;
+        expect(next.map((e) => (e.data as { i: number }).i)).toEqual([30, 31, 32, 33, 34]);
+        await sub.close();
+      });
+
+      it('close() ends a subscriber waiting for events', async () => {
+        const sub = store.subscribeToAll();
+        const done = (async () => {
+          let n = 0;
+          for await (const _ of sub) n++;
+          return n;
+        })();
+        await new Promise((r) => setTimeout(r, 50));
+        await sub.close();
+        await expect(done).resolves.toBe(0);
+      });
+    });
+
+    if (fixture.reopen) {
+      it('an acknowledged append survives closing and reopening the store', async () => {
+        const r = await store.append('durable', [ev('D', { n: 1 }), ev('D', { n: 2 })], 'no-stream', meta());
+        store = await fixture.reopen!(store);
+        await settle();
+        const events = await toArray(store.readStream('durable'));
+        expect(events.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
+        expect(r.nextExpectedRevision).toBe(1);
+        await expect(store.append('durable', [ev()], 1, meta())).resolves.toMatchObject({ firstRevision: 2 });
+        expect((await store.verify()).ok).toBe(true);
+      });
+    }
+
+    describe('integrity', () => {
+      const seed = async () => {
+        for (let i = 0; i < 5; i++) {
+          await store.append(`stock-${i}`, [ev('Received', { qty: 10 * i }), ev('Reserved', { qty: i })], 'no-stream', meta());
+        }
+        await settle();
+      };
+
+      it('verify reports that every event checks out', async () => {
+        await seed();
+        const progress: number[] = [];
+        const report = await store.verify({ onProgress: (n) => progress.push(n) });
+        expect(report).toMatchObject({ ok: true, checked: 10, headPosition: 10 });
+        expect(report.headLogHash).toMatch(/^[0-9a-f]{64}$/);
+      });
+
+      if (fixture.tamperData) {
+        it('verify reports the first event changed behind the store', async () => {
+          await seed();
+          await fixture.tamperData!(store, 6, { qty: 999 });
+          const report = await store.verify();
+          expect(report.ok).toBe(false);
+          expect(report.problem).toMatchObject({ kind: 'altered', position: 6 });
+          expect(report.checked).toBe(5);
+        });
+      }
+
+      if (fixture.removeStream) {
+        it('verify reports a whole stream removed behind the store', async () => {
+          await seed();
+          await fixture.removeStream!(store, 'stock-2');
+          const report = await store.verify();
+          expect(report.ok).toBe(false);
+          expect(report.problem?.kind).toMatch(/removed|chain-broken/);
+        });
+      }
+    });
+
+    describe('handleCommand', () => {
+      type Cmd = { type: 'Add'; n: number };
+      type Ev = { type: 'Added'; data: { n: number } };
+      const counter: Decider<Cmd, number, Ev> = {
+        initialState: 0,
+        evolve: (s, e) => s + e.data.n,
+        decide: (c, s) => {
+          if (s + c.n > 100) throw new Error('over capacity');
+          return [{ type: 'Added', data: { n: c.n } }];
+        },
+      };
+
+      it('retries lost races with a fresh read, so every concurrent command takes effect once', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            handleCommand(store, 'counter', counter, { commandId: randomUUID(), command: { type: 'Add', n: 1 }, metadata: meta() }, { maxAttempts: 50 }),
+          ),
+        );
+        expect(results.every((r) => r.append)).toBe(true);
+        const events = await toArray(store.readStream('counter'));
+        expect(events).toHaveLength(10);
+      });
+
+      it('gives up after the bounded attempts, and insists on If-Match', async () => {
+        await handleCommand(store, 'c2', counter, { commandId: randomUUID(), command: { type: 'Add', n: 1 }, metadata: meta() });
+        const stale = await handleCommand(store, 'c2', counter, { commandId: randomUUID(), command: { type: 'Add', n: 1 }, metadata: meta() }, { expectedRevision: 5 }).catch((e) => e);
+        expect(stale).toBeInstanceOf(WrongExpectedRevisionError);
+        const racing = await Promise.allSettled(
+          Array.from({ length: 10 }, () => handleCommand(store, 'c3', counter, { commandId: randomUUID(), command: { type: 'Add', n: 1 }, metadata: meta() }, { maxAttempts: 1 })),
+        );
+        const failures = racing.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        for (const f of failures) expect(f.reason).toBeInstanceOf(ConcurrencyRetriesExhaustedError);
+        expect(await toArray(store.readStream('c3'))).toHaveLength(10 - failures.length);
+      });
+
+      it('a refused command appends nothing; a retried command id is stored once', async () => {
+        await expect(handleCommand(store, 'c4', counter, { commandId: randomUUID(), command: { type: 'Add', n: 101 }, metadata: meta() })).rejects.toThrow('over capacity');
+        expect(await toArray(store.readStream('c4'))).toHaveLength(0);
+        const commandId = randomUUID();
+        const first = await handleCommand(store, 'c5', counter, { commandId, command: { type: 'Add', n: 1 }, metadata: meta() });
+        const ids = (await toArray(store.readStream('c5'))).map((e) => e.id);
+        // A client that retries a command the server already applied sends the same command id: same event ids.
+        const replay = await store.append('c5', [{ id: ids[0], type: 'Added', data: { n: 1 } }], 'no-stream', meta());
+        expect(replay).toMatchObject({ idempotentReplay: true, nextExpectedRevision: first.revision });
+      });
+    });
+  });
+}
