@@ -42,7 +42,12 @@ export interface HandleResult<S, E> {
   append: AppendResult | null;
   /** the stream's revision after the command (-1 = stream does not exist) */
   revision: number;
+  /** set when the command had already been applied: the events it wrote then */
+  replayOf?: RecordedEvent[];
 }
+
+/** A command writes at most this many events to one stream (retries are recognised by these ids). */
+export const MAX_EVENTS_PER_COMMAND = 64;
 
 const defaultUpcast = <E>(e: RecordedEvent): E => ({ type: e.type, data: e.data, schemaVersion: e.schemaVersion }) as unknown as E;
 
@@ -52,15 +57,22 @@ export async function loadState<S, E extends DecidedEvent>(
   streamId: string,
   decider: Pick<Decider<unknown, S, E>, 'initialState' | 'evolve'>,
   upcast: (e: RecordedEvent) => E = defaultUpcast,
-): Promise<{ state: S; revision: number }> {
+  /** ids to look out for while folding: the events a retried command would have written */
+  watch?: ReadonlySet<string>,
+): Promise<{ state: S; revision: number; seen: RecordedEvent[] }> {
   let state = decider.initialState;
   let revision = -1;
+  const seen: RecordedEvent[] = [];
   for await (const e of store.readStream(streamId)) {
     state = decider.evolve(state, upcast(e));
     revision = e.revision;
+    if (watch?.has(e.id)) seen.push(e);
   }
-  return { state, revision };
+  return { state, revision, seen };
 }
+
+/** The event ids a command writes to a stream: derived, so a retry of the same command writes the same ids. */
+export const commandEventId = (commandId: string, streamId: string, index: number): string => deterministicUuid(commandId, streamId, index);
 
 /**
  * Reads the stream, folds evolve, runs decide, appends with the revision it read, and on a lost race
@@ -76,8 +88,23 @@ export async function handleCommand<C, S, E extends DecidedEvent>(
 ): Promise<HandleResult<S, E>> {
   const maxAttempts = options.maxAttempts ?? 5;
   const upcast = options.upcast ?? defaultUpcast<E>;
+  // A retried command (same command id) whose events are already in the stream has had its effect:
+  // answer with the original append instead of deciding again on a state that already contains it.
+  const firstId = commandEventId(envelope.commandId, streamId, 0);
+  const watch = new Set(Array.from({ length: MAX_EVENTS_PER_COMMAND }, (_, i) => commandEventId(envelope.commandId, streamId, i)));
   for (let attempt = 1; ; attempt++) {
-    const { state, revision } = await loadState(store, streamId, decider, upcast);
+    const { state, revision, seen } = await loadState(store, streamId, decider, upcast, watch);
+    const first = seen.find((e) => e.id === firstId);
+    if (first) {
+      const last = seen[seen.length - 1];
+      return {
+        state,
+        events: seen.map(upcast),
+        append: { streamId, firstRevision: first.revision, nextExpectedRevision: last.revision, position: last.position, idempotentReplay: true },
+        revision,
+        replayOf: seen,
+      };
+    }
     if (options.expectedRevision !== undefined) {
       const want = options.expectedRevision === 'no-stream' ? -1 : options.expectedRevision;
       if (want !== revision) {
@@ -86,10 +113,11 @@ export async function handleCommand<C, S, E extends DecidedEvent>(
     }
     const events = decider.decide(envelope.command, state);
     if (events.length === 0) return { state, events, append: null, revision };
+    if (events.length > MAX_EVENTS_PER_COMMAND) throw new Error(`a command decided ${events.length} events; the limit is ${MAX_EVENTS_PER_COMMAND}`);
     try {
       const append = await store.append(
         streamId,
-        events.map((e, i) => ({ id: deterministicUuid(envelope.commandId, streamId, i), type: e.type, data: e.data, schemaVersion: e.schemaVersion })),
+        events.map((e, i) => ({ id: commandEventId(envelope.commandId, streamId, i), type: e.type, data: e.data, schemaVersion: e.schemaVersion })),
         revision < 0 ? 'no-stream' : revision,
         envelope.metadata,
       );

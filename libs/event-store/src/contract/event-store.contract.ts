@@ -402,6 +402,13 @@ export function describeEventStoreContract(name: string, fixture: EventStoreCont
         // A client that retries a command the server already applied sends the same command id: same event ids.
         const replay = await store.append('c5', [{ id: ids[0], type: 'Added', data: { n: 1 } }], 'no-stream', meta());
         expect(replay).toMatchObject({ idempotentReplay: true, nextExpectedRevision: first.revision });
+        // The same command handled again is recognised before deciding: its original append is returned,
+        // even though deciding again on today's state would be refused (here: over capacity).
+        await handleCommand(store, 'c5', counter, { commandId: randomUUID(), command: { type: 'Add', n: 99 }, metadata: meta() });
+        const again = await handleCommand(store, 'c5', counter, { commandId, command: { type: 'Add', n: 1 }, metadata: meta() });
+        expect(again.append).toMatchObject({ idempotentReplay: true, firstRevision: 0, nextExpectedRevision: 0 });
+        expect(again.replayOf?.map((e) => e.id)).toEqual([ids[0]]);
+        expect(await toArray(store.readStream('c5'))).toHaveLength(2);
       });
     });
   });
