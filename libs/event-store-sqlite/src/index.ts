@@ -1,0 +1,2 @@
+export * from './sqlite.event-store';
+export { MIGRATIONS, type Migration } from './sqlite.schema';
