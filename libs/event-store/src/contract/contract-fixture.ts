@@ -18,4 +18,9 @@ export interface EventStoreContractFixture {
   removeStream?(store: EventStore, streamId: string): Promise<void>;
   /** settle: wait until everything appended so far is visible in readAll (PostgreSQL seals behind appends) */
   settle?(store: EventStore): Promise<void>;
+  /**
+   * false where the store has no index by event id across streams (EventStoreDB): an id reused in another
+   * stream cannot be refused there. Default true.
+   */
+  globalEventIdIndex?: boolean;
 }
