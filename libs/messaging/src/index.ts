@@ -1,0 +1,2 @@
+export { createKafka, KafkaLogLevel, LumbungKafka } from './kafka-client';
+export type { KafkaClientOptions } from './kafka-client';
