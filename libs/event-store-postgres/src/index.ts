@@ -1,0 +1,4 @@
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres.event-store';
+export { LogSealer, type SealerOptions } from './postgres.sealer';
+export { runMigrations, ADVISORY_LOCK_NAMESPACE, MIGRATIONS_TABLE, type Migration } from './postgres.migration-runner';
+export { MIGRATIONS } from './migrations';

@@ -1,0 +1,600 @@
+import { escapeIdentifier, Pool, type PoolClient, type QueryConfig } from 'pg';
+import {
+  chainEvents, ChainVerifier, checkExpectedRevision, DuplicateEventIdError, EventStoreClosedError, GENESIS_HASH, idempotentReplay,
+  InvalidAppendError, Notifier, pollingSubscription, prepareAppend, WrongExpectedRevisionError,
+  type AppendMetadata, type AppendResult, type EventMetadata, type EventStore, type ExpectedRevision, type JsonObject, type NewEvent,
+  type PreparedAppend, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent, type StoredIdentity, type StreamHead,
+  type SubscribeOptions, type Subscription, type VerifyProblem, type VerifyReport,
+} from '@lumbung/event-store';
+import { MIGRATIONS } from './migrations';
+import { runMigrations } from './postgres.migration-runner';
+import { LogSealer, type SealerOptions } from './postgres.sealer';
+
+export interface PostgresEventStoreOptions {
+  connectionString: string;
+  /** schema holding the store's tables (default public); created if missing */
+  schema?: string;
+  /** connections in the pool (default 10); the sealer uses one more of its own */
+  poolSize?: number;
+  /** rows per page for reads, subscriptions and verify (default 500) */
+  pageSize?: number;
+  /** how often a caught-up subscription polls when nothing wakes it (default 100 ms) */
+  subscriptionPollMs?: number;
+  sealer?: Pick<SealerOptions, 'batchSize' | 'busyPollMs' | 'idlePollMs' | 'takeoverMs'>;
+  /** stream heads remembered for the one-round-trip append (default 10,000) */
+  headCacheSize?: number;
+  /** recordedAt clock (tests) */
+  clock?: () => Date;
+  /** sealer and pool errors that the store recovers from by itself (default: ignored) */
+  onError?: (err: Error) => void;
+}
+
+interface EventRow {
+  position: string | null;
+  id: string;
+  stream_id: string;
+  revision: string;
+  type: string;
+  schema_version: number;
+  data: JsonObject;
+  metadata: EventMetadata;
+  hash: string;
+}
+
+interface Head {
+  revision: number;
+  hash: string;
+}
+
+const EVENT_COLUMNS = 'e.id, e.stream_id, e.revision, e.type, e.schema_version, e.data, e.metadata, e.hash';
+/** Appends of up to this many events use a named (once-parsed) statement per connection. */
+const MAX_NAMED_APPEND = 16;
+const MAX_LOCKED_ATTEMPTS = 3;
+
+/**
+ * PostgreSQL adapter of the event store port.
+ *
+ * Appends lock only their own stream's row in `streams` (the head: revision and last hash), so
+ * appends to different streams run in parallel. Global positions are not taken at append time: the
+ * LogSealer (postgres.sealer.ts) numbers committed events into the `log` table behind the appends, in
+ * an order that can never be overtaken, and readAll, subscribeToAll and headPosition read only that
+ * sealed log. append therefore returns position null, and readStream reports position 0 for an event
+ * that is not sealed yet.
+ *
+ * Round trips per append (the pool runs its connections in pipeline mode):
+ *  - 'no-stream': 1 (one statement creates the head row and inserts the events);
+ *  - a revision, 'exists' or 'any' when this process knows the stream's head (from its last append,
+ *    readStream to the end, or streamHead): 1 (one statement moves the head, guarded by the known
+ *    revision and hash, and inserts the events);
+ *  - otherwise 2: [BEGIN, lock the head, look up the ids] then [insert + move the head, COMMIT].
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly s: string;
+  private readonly appendNotifier = new Notifier();
+  private readonly sealNotifier = new Notifier();
+  private readonly sealer: LogSealer;
+  private readonly heads = new Map<string, Head>();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly pageSize: number;
+  private readonly headCacheSize: number;
+  private readonly clock: () => Date;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: Pool,
+    readonly schema: string,
+    private readonly options: PostgresEventStoreOptions,
+  ) {
+    this.s = escapeIdentifier(schema);
+    this.pageSize = options.pageSize ?? 500;
+    this.headCacheSize = options.headCacheSize ?? 10_000;
+    this.clock = options.clock ?? (() => new Date());
+    this.sealer = new LogSealer({
+      ...options.sealer,
+      connectionString: options.connectionString,
+      schema,
+      appendNotifier: this.appendNotifier,
+      sealNotifier: this.sealNotifier,
+      onError: options.onError,
+    });
+  }
+
+  /** Opens the pool, brings the schema up to date (safe to race with other processes) and starts sealing. */
+  static async connect(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const schema = options.schema ?? 'public';
+    const pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10, pipeline: true, application_name: 'lumbung-event-store' });
+    // An idle pooled connection that the server drops emits 'error' on the pool; unhandled, it would crash the process.
+    pool.on('error', (err) => options.onError?.(err));
+    try {
+      await runMigrations(pool, schema, MIGRATIONS);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    const store = new PostgresEventStore(pool, schema, options);
+    store.sealer.start();
+    return store;
+  }
+
+  /** true while this instance is the one sealing the log (tests and health checks) */
+  get isSealing(): boolean {
+    return this.sealer.isSealing;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // append
+
+  async append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision, metadata: AppendMetadata): Promise<AppendResult> {
+    this.assertOpen();
+    const p = prepareAppend(streamId, events, expectedRevision, metadata);
+    try {
+      const result = (await this.fastAppend(p, expectedRevision)) ?? (await this.lockedAppend(p, expectedRevision));
+      if (!result.idempotentReplay) this.appendNotifier.notify();
+      return result;
+    } catch (err) {
+      throw translateDataError(err);
+    }
+  }
+
+  /**
+   * One statement in autocommit, when the head is known without reading it: a new stream starts at
+   * GENESIS, an existing one at the head this process saw last. Returns null when the guess was stale
+   * (nothing written) or the fast path does not apply.
+   */
+  private async fastAppend(p: PreparedAppend, expected: ExpectedRevision): Promise<AppendResult | null> {
+    let kind: 'create' | 'advance';
+    let head: Head;
+    if (expected === 'no-stream') {
+      if (this.heads.has(p.streamId)) return null; // most likely a retry: let the locked path sort it out
+      kind = 'create';
+      head = { revision: -1, hash: GENESIS_HASH };
+    } else {
+      const known = this.heads.get(p.streamId);
+      if (!known || (typeof expected === 'number' && expected !== known.revision)) return null;
+      kind = 'advance';
+      head = known;
+    }
+    const chained = chainEvents(p, head.revision, head.hash, this.clock().toISOString());
+    try {
+      const res = await this.pool.query(this.appendStatement(kind, head, chained));
+      if (res.rowCount !== chained.length) {
+        this.heads.delete(p.streamId);
+        return null;
+      }
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      this.heads.delete(p.streamId);
+      // A unique violation means another append got there first. If it stored these very ids at this
+      // place, this is a retry; otherwise the locked path reads the real head and reports the conflict.
+      const replay = idempotentReplay(p, await this.lookupIds(this.pool, p));
+      if (replay) return replay;
+      return null;
+    }
+    return this.appended(p, chained);
+  }
+
+  /** The general path: lock the head row, look up the ids, check, insert, commit. */
+  private async lockedAppend(p: PreparedAppend, expected: ExpectedRevision): Promise<AppendResult> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      let inTx = false;
+      try {
+        inTx = true;
+        const begin = client.query('BEGIN');
+        // 'any' and 'no-stream' may create the stream: a placeholder head (revision -1) gives the
+        // append a row to lock, so two creators queue on it instead of racing. It is only ever
+        // committed together with the events that move it to revision >= 0.
+        const placeholder =
+          expected === 'any' || expected === 'no-stream'
+            ? client.query({
+                name: 'lumbung_head_placeholder',
+                text: `INSERT INTO ${this.s}.streams (stream_id, revision, last_hash) VALUES ($1, -1, $2) ON CONFLICT (stream_id) DO NOTHING`,
+                values: [p.streamId, GENESIS_HASH],
+              })
+            : undefined;
+        const lock = client.query<{ revision: string; last_hash: string }>({
+          name: 'lumbung_head_lock',
+          text: `SELECT revision, last_hash FROM ${this.s}.streams WHERE stream_id = $1 FOR UPDATE`,
+          values: [p.streamId],
+        });
+        // Looked up after the lock (same pipeline, later statement, fresh snapshot): a concurrent
+        // append of the same ids to this stream has committed by now and is seen.
+        const ids = this.lookupIds(client, p);
+        const [, , lockRes, stored] = await all([begin, placeholder, lock, ids]);
+
+        const replay = idempotentReplay(p, stored);
+        if (replay) {
+          await client.query('ROLLBACK');
+          inTx = false;
+          return replay;
+        }
+        const row = lockRes.rows[0];
+        const head: Head = row ? { revision: Number(row.revision), hash: row.last_hash } : { revision: -1, hash: GENESIS_HASH };
+        if (head.revision >= 0) this.rememberHead(p.streamId, head);
+        try {
+          checkExpectedRevision(p.streamId, expected, head.revision);
+        } catch (err) {
+          await client.query('ROLLBACK');
+          inTx = false;
+          throw err;
+        }
+        const chained = chainEvents(p, head.revision, head.hash, this.clock().toISOString());
+        // If the insert fails, the COMMIT behind it in the pipeline ends the aborted transaction as a rollback.
+        const insert = client.query(this.appendStatement('advance', head, chained));
+        const commit = client.query('COMMIT');
+        const [ins] = await all([insert, commit]);
+        inTx = false;
+        if (ins.rowCount !== chained.length) {
+          // Cannot happen while the row lock is held; refuse rather than guess.
+          throw new Error(`stream ${p.streamId}: head moved while locked`);
+        }
+        return this.appended(p, chained);
+      } catch (err) {
+        if (inTx) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+        if (!isUniqueViolation(err)) {
+          if (!(err instanceof WrongExpectedRevisionError || err instanceof DuplicateEventIdError || isDataError(err))) broken ??= asError(err);
+          throw err;
+        }
+        const constraint = (err as { constraint?: string }).constraint;
+        if (constraint === 'events_pkey') {
+          // An id committed elsewhere between the lookup and the insert: a retry or a true duplicate.
+          const replay = idempotentReplay(p, await this.lookupIds(client, p));
+          if (replay) return replay;
+          if (attempt < MAX_LOCKED_ATTEMPTS) continue;
+          throw new DuplicateEventIdError(p.events[0].id, 'a concurrent append stored one of these ids');
+        }
+        // (stream_id, revision) or the stream row: someone else wrote this stream first.
+        throw new WrongExpectedRevisionError(p.streamId, expected, await this.actualRevision(client, p.streamId));
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  /** Multi-row insert of the events behind a data-modifying CTE that creates or advances the head. */
+  private appendStatement(kind: 'create' | 'advance', head: Head, chained: ReturnType<typeof chainEvents>): QueryConfig {
+    const last = chained[chained.length - 1];
+    const values: unknown[] =
+      kind === 'create'
+        ? [chained[0].streamId, last.revision, last.hash]
+        : [chained[0].streamId, last.revision, last.hash, head.revision, head.hash];
+    const headSql =
+      kind === 'create'
+        ? `INSERT INTO ${this.s}.streams (stream_id, revision, last_hash) VALUES ($1, $2, $3) RETURNING 1`
+        : `UPDATE ${this.s}.streams SET revision = $2, last_hash = $3 WHERE stream_id = $1 AND revision = $4 AND last_hash = $5 RETURNING 1`;
+    const m = values.length + 1;
+    values.push(chained[0].metadataJson, chained[0].metadata.recordedAt);
+    const rows: string[] = [];
+    for (const e of chained) {
+      const k = values.length + 1;
+      rows.push(`($${k}::uuid, $${k + 1}::bigint, $${k + 2}::text, $${k + 3}::integer, $${k + 4}::jsonb, $${k + 5}::text)`);
+      values.push(e.id, e.revision, e.type, e.schemaVersion, e.dataJson, e.hash);
+    }
+    // VALUES is scanned in list order, so seq (and with it the sealed order within this transaction)
+    // follows the revisions.
+    const text = `WITH head AS (${headSql})
+      INSERT INTO ${this.s}.events (id, stream_id, revision, type, schema_version, data, metadata, recorded_at, hash)
+      SELECT v.id, $1, v.revision, v.type, v.schema_version, v.data, $${m}::jsonb, $${m + 1}::timestamptz, v.hash
+        FROM (VALUES ${rows.join(', ')}) AS v(id, revision, type, schema_version, data, hash)
+       WHERE EXISTS (SELECT 1 FROM head)`;
+    return chained.length <= MAX_NAMED_APPEND ? { name: `lumbung_append_${kind}_${chained.length}`, text, values } : { text, values };
+  }
+
+  private appended(p: PreparedAppend, chained: ReturnType<typeof chainEvents>): AppendResult {
+    const last = chained[chained.length - 1];
+    this.rememberHead(p.streamId, { revision: last.revision, hash: last.hash });
+    return { streamId: p.streamId, firstRevision: chained[0].revision, nextExpectedRevision: last.revision, position: null, idempotentReplay: false };
+  }
+
+  private async lookupIds(q: Pool | PoolClient, p: PreparedAppend): Promise<StoredIdentity[]> {
+    const { rows } = await q.query<{ id: string; stream_id: string; revision: string; type: string; position: string | null }>({
+      name: 'lumbung_lookup_ids',
+      text: `SELECT e.id, e.stream_id, e.revision, e.type, l.position
+               FROM ${this.s}.events e LEFT JOIN ${this.s}.log l ON l.seq = e.seq
+              WHERE e.id = ANY($1::uuid[])`,
+      values: [p.events.map((e) => e.id)],
+    });
+    return rows.map((r) => ({ id: r.id, streamId: r.stream_id, revision: Number(r.revision), type: r.type, position: r.position === null ? null : Number(r.position) }));
+  }
+
+  private async actualRevision(q: Pool | PoolClient, streamId: string): Promise<number | 'no-stream'> {
+    const { rows } = await q.query<{ revision: string | null }>(
+      `SELECT coalesce((SELECT revision FROM ${this.s}.streams WHERE stream_id = $1 AND revision >= 0),
+                       (SELECT max(revision) FROM ${this.s}.events WHERE stream_id = $1)) AS revision`,
+      [streamId],
+    );
+    return rows[0].revision === null ? 'no-stream' : Number(rows[0].revision);
+  }
+
+  private rememberHead(streamId: string, head: Head): void {
+    // Map iteration order is insertion order: re-inserting keeps recently used heads at the end.
+    this.heads.delete(streamId);
+    this.heads.set(streamId, head);
+    if (this.heads.size > this.headCacheSize) this.heads.delete(this.heads.keys().next().value as string);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // reads
+
+  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    this.assertOpen();
+    const backwards = options.direction === 'backwards';
+    let from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    let remaining = options.maxCount ?? Infinity;
+    const text = `SELECT ${EVENT_COLUMNS}, l.position
+                    FROM ${this.s}.events e LEFT JOIN ${this.s}.log l ON l.seq = e.seq
+                   WHERE e.stream_id = $1 AND e.revision ${backwards ? '<=' : '>='} $2
+                   ORDER BY e.revision ${backwards ? 'DESC' : 'ASC'}
+                   LIMIT $3`;
+    while (remaining > 0) {
+      const limit = Math.min(this.pageSize, remaining);
+      const { rows } = await this.pool.query<EventRow>({ name: `lumbung_read_stream_${backwards ? 'b' : 'f'}`, text, values: [streamId, from, limit] });
+      if (rows.length === 0) return;
+      const events = rows.map(toRecorded);
+      const last = events[events.length - 1];
+      // A forward read that came up short has just seen the stream's head: remember it for the next append.
+      if (!backwards && rows.length < limit) this.rememberHead(streamId, { revision: last.revision, hash: last.hash });
+      for (const e of events) yield e;
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      from = backwards ? last.revision - 1 : last.revision + 1;
+      if (from < 0) return;
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    this.assertOpen();
+    let after = options.after ?? 0;
+    let remaining = options.maxCount ?? Infinity;
+    while (remaining > 0) {
+      const limit = Math.min(this.pageSize, remaining);
+      const page = await this.readLogPage(after, limit);
+      for (const e of page) yield e;
+      if (page.length < limit) return;
+      remaining -= page.length;
+      after = page[page.length - 1].position;
+    }
+  }
+
+  private async readLogPage(after: number, max: number): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>({
+      name: 'lumbung_read_log',
+      text: `SELECT ${EVENT_COLUMNS}, l.position
+               FROM ${this.s}.log l JOIN ${this.s}.events e ON e.seq = l.seq
+              WHERE l.position > $1
+              ORDER BY l.position
+              LIMIT $2`,
+      values: [after, max],
+    });
+    return rows.map(toRecorded);
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    const sub: Subscription = pollingSubscription({
+      after: options.after ?? 0,
+      notifier: this.sealNotifier,
+      pageSize: this.pageSize,
+      pollMs: this.options.subscriptionPollMs ?? 100,
+      readPage: (after, max) => this.readLogPage(after, max),
+      onClose: () => this.subscriptions.delete(sub),
+    });
+    this.subscriptions.add(sub);
+    return sub;
+  }
+
+  async streamHead(streamId: string): Promise<StreamHead | null> {
+    this.assertOpen();
+    const { rows } = await this.pool.query<{ revision: string; last_hash: string }>({
+      name: 'lumbung_stream_head',
+      text: `SELECT revision, last_hash FROM ${this.s}.streams WHERE stream_id = $1 AND revision >= 0`,
+      values: [streamId],
+    });
+    if (rows.length === 0) return null;
+    const head = { revision: Number(rows[0].revision), hash: rows[0].last_hash };
+    this.rememberHead(streamId, head);
+    return { streamId, ...head };
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    const { rows } = await this.pool.query<{ p: string }>(`SELECT coalesce(max(position), 0) AS p FROM ${this.s}.log`);
+    return Number(rows[0].p);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // sealing
+
+  /**
+   * Resolves when every event committed before the call is in the sealed log, whichever instance
+   * seals. Transactions still open at the call are waited for too (the horizon cannot pass them).
+   * Rejects after timeoutMs (a long transaction elsewhere in the cluster can hold the horizon back).
+   */
+  async settle(timeoutMs = 30_000): Promise<void> {
+    this.assertOpen();
+    const deadline = Date.now() + timeoutMs;
+    // Every transaction id below xmax was handed out before this call.
+    const { rows } = await this.pool.query<{ target: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS target');
+    const target = rows[0].target;
+    for (;;) {
+      // The cursor as scalar subqueries, so that the row comparison bounds the index scan (a join
+      // with sealer_state would scan every event below the target).
+      const r = await this.pool.query<{ horizon: boolean; sealed: boolean }>({
+        name: 'lumbung_settled',
+        text: `SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8 AS horizon,
+                      NOT EXISTS (SELECT 1 FROM ${this.s}.events e
+                                   WHERE (e.tx_id, e.seq) > ((SELECT cursor_tx FROM ${this.s}.sealer_state), (SELECT cursor_seq FROM ${this.s}.sealer_state))
+                                     AND e.tx_id < $1::xid8) AS sealed`,
+        values: [target],
+      });
+      if (r.rows[0].horizon && r.rows[0].sealed) return;
+      if (Date.now() > deadline) {
+        throw new Error(`settle: events before transaction ${target} not sealed within ${timeoutMs} ms (a long-running transaction holds the horizon back?)`);
+      }
+      this.sealer.wake();
+      await this.sealNotifier.wait(20).promise;
+      this.assertOpen();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // verify
+
+  /**
+   * Settles, then checks the sealed log (as it stood after settling) page by page in position order,
+   * the log's end against the sealer state, that no event below the sealer's cursor is missing from
+   * the log, and every stream head. Appends that go on meanwhile are not reported: a head that moved
+   * past the checked part of the log is compared as it stood at the cursor.
+   */
+  async verify(options: { onProgress?: (checked: number) => void } = {}): Promise<VerifyReport> {
+    this.assertOpen();
+    // If the horizon is held back, verify what is sealed: every check below is relative to the cursor.
+    await this.settle().catch((err: Error) => this.options.onError?.(err));
+    const v = new ChainVerifier();
+    const fail = (problem: VerifyProblem): VerifyReport => ({ ...v.report(), ok: false, problem });
+
+    const st = (
+      await this.pool.query<{ cursor_tx: string; cursor_seq: string; position: string; log_hash: string }>(
+        `SELECT cursor_tx::text, cursor_seq::text, position, log_hash FROM ${this.s}.sealer_state`,
+      )
+    ).rows[0];
+    const end = Number(st.position);
+
+    let after = 0;
+    while (after < end) {
+      const { rows } = await this.pool.query<EventRow & { log_hash: string }>({
+        name: 'lumbung_verify_log',
+        text: `SELECT ${EVENT_COLUMNS}, l.position, l.log_hash
+                 FROM ${this.s}.log l JOIN ${this.s}.events e ON e.seq = l.seq
+                WHERE l.position > $1 AND l.position <= $2
+                ORDER BY l.position
+                LIMIT $3`,
+        values: [after, end, this.pageSize],
+      });
+      if (rows.length === 0) break;
+      for (const r of rows) if (!v.check(toRecorded(r), r.log_hash)) return v.report();
+      after = Number(rows[rows.length - 1].position);
+      options.onProgress?.(v.checked);
+    }
+    const walked = v.report();
+    if (walked.headPosition !== end) {
+      return fail({ kind: 'removed', position: walked.headPosition + 1, detail: `the log ends at position ${walked.headPosition}, the sealer recorded ${end}` });
+    }
+    if (walked.headLogHash !== st.log_hash) {
+      return fail({ kind: 'chain-broken', position: end, detail: 'the log hash at the end of the log differs from the one the sealer recorded' });
+    }
+
+    const cursor = [st.cursor_tx, st.cursor_seq];
+    const missing = await this.pool.query<{ id: string; stream_id: string; revision: string }>(
+      `SELECT e.id, e.stream_id, e.revision FROM ${this.s}.events e
+        WHERE (e.tx_id, e.seq) <= ($1::xid8, $2::bigint)
+          AND NOT EXISTS (SELECT 1 FROM ${this.s}.log l WHERE l.seq = e.seq)
+        ORDER BY e.tx_id, e.seq LIMIT 1`,
+      cursor,
+    );
+    if (missing.rows.length) {
+      const m = missing.rows[0];
+      return fail({ kind: 'removed', streamId: m.stream_id, revision: Number(m.revision), eventId: m.id, detail: 'a sealed event is missing from the log' });
+    }
+
+    let lastStream = '';
+    for (;;) {
+      const { rows } = await this.pool.query<{ stream_id: string; revision: string; last_hash: string; moved: boolean | null }>({
+        name: 'lumbung_verify_heads',
+        text: `SELECT s.stream_id, s.revision, s.last_hash, (e.tx_id, e.seq) > ($2::xid8, $3::bigint) AS moved
+                 FROM ${this.s}.streams s
+                 LEFT JOIN ${this.s}.events e ON e.stream_id = s.stream_id AND e.revision = s.revision
+                WHERE s.stream_id > $1 AND s.revision >= 0
+                ORDER BY s.stream_id
+                LIMIT $4`,
+        values: [lastStream, ...cursor, this.pageSize],
+      });
+      for (const r of rows) {
+        let head: StreamHead | null = { streamId: r.stream_id, revision: Number(r.revision), hash: r.last_hash };
+        if (r.moved) head = await this.headAtCursor(r.stream_id, cursor);
+        if (head && !v.checkHead(head)) return v.report();
+      }
+      if (rows.length < this.pageSize) break;
+      lastStream = rows[rows.length - 1].stream_id;
+    }
+    options.onProgress?.(v.checked);
+    return v.report();
+  }
+
+  /** The stream's head as it stood at the sealer cursor (null: the stream began after it). */
+  private async headAtCursor(streamId: string, cursor: string[]): Promise<StreamHead | null> {
+    const { rows } = await this.pool.query<{ revision: string; hash: string }>(
+      `SELECT revision, hash FROM ${this.s}.events
+        WHERE stream_id = $1 AND (tx_id, seq) <= ($2::xid8, $3::bigint)
+        ORDER BY revision DESC LIMIT 1`,
+      [streamId, ...cursor],
+    );
+    return rows.length ? { streamId, revision: Number(rows[0].revision), hash: rows[0].hash } : null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.sealer.stop();
+    this.sealNotifier.notify();
+    this.appendNotifier.notify();
+    await this.pool.end();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreClosedError();
+  }
+}
+
+function toRecorded(r: EventRow): RecordedEvent {
+  return {
+    id: r.id,
+    type: r.type,
+    streamId: r.stream_id,
+    revision: Number(r.revision),
+    position: r.position === null ? 0 : Number(r.position),
+    schemaVersion: r.schema_version,
+    data: r.data,
+    metadata: r.metadata,
+    hash: r.hash,
+  };
+}
+
+/** Awaits pipelined queries together, so a failure is reported only after every reply is in. */
+async function all<T extends readonly unknown[]>(qs: readonly [...T]): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(qs);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { [K in keyof T]: Awaited<T[K]> };
+}
+
+function pgCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null ? (err as { code?: string }).code : undefined;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return pgCode(err) === '23505';
+}
+
+/**
+ * Text that JSON allows but PostgreSQL cannot store: \u0000 in jsonb or text (22P05, 22021) and lone
+ * UTF-16 surrogates in jsonb (22P02). These are refused input, not store failures.
+ */
+function isDataError(err: unknown): boolean {
+  const code = pgCode(err);
+  return code === '22P05' || code === '22021' || (code === '22P02' && /json|unicode/i.test((err as Error).message));
+}
+
+function translateDataError(err: unknown): unknown {
+  if (!isDataError(err)) return err;
+  return new InvalidAppendError('events', `PostgreSQL cannot store this text: ${(err as Error).message}`);
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
