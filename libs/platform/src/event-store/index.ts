@@ -1,0 +1,3 @@
+export * from './event-store.tokens';
+export * from './event-store.module';
+export * from './open-event-store';

@@ -1,0 +1,3 @@
+export * from './event-store.health';
+export * from './health.controller';
+export * from './health.module';

@@ -1,0 +1,2 @@
+export * from './correlation-id';
+export * from './logging.module';
