@@ -33,6 +33,8 @@ export interface HandleOptions<E> {
   expectedRevision?: number | 'no-stream';
   /** turns a stored event (of any schema version) into the current domain event */
   upcast?: (e: RecordedEvent) => E;
+  /** folded states of recent streams: read only what was appended since (see StateCache) */
+  cache?: StateCache;
 }
 
 export interface HandleResult<S, E> {
@@ -79,6 +81,43 @@ export const commandEventId = (commandId: string, streamId: string, index: numbe
  * starts again from a fresh read, a bounded number of times. Domain errors thrown by decide propagate
  * unchanged (a refused command appends nothing).
  */
+/**
+ * Keeps the folded state of recently used streams, so a command reads only the events appended since
+ * (instead of the whole stream) before deciding. Deciders' evolve is pure and never mutates its input,
+ * so a cached state is shared safely. It also remembers each event id's revision, so a retried command
+ * is still recognised without re-reading the stream. Bounded: least recently used streams are dropped.
+ */
+export class StateCache {
+  private readonly entries = new Map<string, { decider: unknown; state: unknown; revision: number; ids: Map<string, number> }>();
+
+  constructor(private readonly maxStreams = 2000) {}
+
+  get<S>(streamId: string, decider: unknown): { state: S; revision: number; ids: Map<string, number> } | undefined {
+    const e = this.entries.get(streamId);
+    if (!e || e.decider !== decider) return undefined;
+    this.entries.delete(streamId);
+    this.entries.set(streamId, e);
+    return e as { state: S; revision: number; ids: Map<string, number> };
+  }
+
+  set(streamId: string, decider: unknown, state: unknown, revision: number, ids: Map<string, number>): void {
+    const e = this.entries.get(streamId);
+    if (e && e.decider === decider && e.revision >= revision) return;
+    this.entries.delete(streamId);
+    this.entries.set(streamId, { decider, state, revision, ids });
+    if (this.entries.size > this.maxStreams) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/**
+ * Reads the stream, folds evolve, runs decide, appends with the revision it read, and on a lost race
+ * starts again from a fresh read, a bounded number of times. Domain errors thrown by decide propagate
+ * unchanged (a refused command appends nothing).
+ */
 export async function handleCommand<C, S, E extends DecidedEvent>(
   store: EventStore,
   streamId: string,
@@ -88,19 +127,33 @@ export async function handleCommand<C, S, E extends DecidedEvent>(
 ): Promise<HandleResult<S, E>> {
   const maxAttempts = options.maxAttempts ?? 5;
   const upcast = options.upcast ?? defaultUpcast<E>;
+  const cache = options.cache;
   // A retried command (same command id) whose events are already in the stream has had its effect:
   // answer with the original append instead of deciding again on a state that already contains it.
   const firstId = commandEventId(envelope.commandId, streamId, 0);
-  const watch = new Set(Array.from({ length: MAX_EVENTS_PER_COMMAND }, (_, i) => commandEventId(envelope.commandId, streamId, i)));
   for (let attempt = 1; ; attempt++) {
-    const { state, revision, seen } = await loadState(store, streamId, decider, upcast, watch);
-    const first = seen.find((e) => e.id === firstId);
-    if (first) {
+    const cached = cache?.get<S>(streamId, decider);
+    let state = cached ? cached.state : decider.initialState;
+    let revision = cached ? cached.revision : -1;
+    const ids = cached ? cached.ids : new Map<string, number>();
+    for await (const e of store.readStream(streamId, { fromRevision: revision + 1 })) {
+      state = decider.evolve(state, upcast(e));
+      revision = e.revision;
+      ids.set(e.id, e.revision);
+    }
+    cache?.set(streamId, decider, state, revision, ids);
+    const replayRevision = ids.get(firstId);
+    if (replayRevision !== undefined) {
+      const seen: RecordedEvent[] = [];
+      for await (const e of store.readStream(streamId, { fromRevision: replayRevision, maxCount: MAX_EVENTS_PER_COMMAND })) {
+        if (e.id !== commandEventId(envelope.commandId, streamId, seen.length)) break;
+        seen.push(e);
+      }
       const last = seen[seen.length - 1];
       return {
         state,
         events: seen.map(upcast),
-        append: { streamId, firstRevision: first.revision, nextExpectedRevision: last.revision, position: last.position, idempotentReplay: true },
+        append: { streamId, firstRevision: replayRevision, nextExpectedRevision: last.revision, position: last.position, idempotentReplay: true },
         revision,
         replayOf: seen,
       };
@@ -115,13 +168,13 @@ export async function handleCommand<C, S, E extends DecidedEvent>(
     if (events.length === 0) return { state, events, append: null, revision };
     if (events.length > MAX_EVENTS_PER_COMMAND) throw new Error(`a command decided ${events.length} events; the limit is ${MAX_EVENTS_PER_COMMAND}`);
     try {
-      const append = await store.append(
-        streamId,
-        events.map((e, i) => ({ id: commandEventId(envelope.commandId, streamId, i), type: e.type, data: e.data, schemaVersion: e.schemaVersion })),
-        revision < 0 ? 'no-stream' : revision,
-        envelope.metadata,
-      );
+      const newEvents = events.map((e, i) => ({ id: commandEventId(envelope.commandId, streamId, i), type: e.type, data: e.data, schemaVersion: e.schemaVersion }));
+      const append = await store.append(streamId, newEvents, revision < 0 ? 'no-stream' : revision, envelope.metadata);
       const newState = events.reduce((s, e) => decider.evolve(s, e), state);
+      if (cache && !append.idempotentReplay) {
+        newEvents.forEach((e, i) => ids.set(e.id, append.firstRevision + i));
+        cache.set(streamId, decider, newState, append.nextExpectedRevision, ids);
+      }
       return { state: newState, events, append, revision: append.nextExpectedRevision };
     } catch (err) {
       if (!(err instanceof WrongExpectedRevisionError) || options.expectedRevision !== undefined) throw err;

@@ -1,6 +1,6 @@
 /* Jest globals: this file is imported by each adapter's spec file, never run on its own. */
 import { randomUUID } from 'node:crypto';
-import { handleCommand, type Decider } from '../command-handler';
+import { handleCommand, loadState, StateCache, type Decider } from '../command-handler';
 import { ConcurrencyRetriesExhaustedError, DuplicateEventIdError, InvalidAppendError, WrongExpectedRevisionError } from '../errors';
 import type { AppendMetadata, EventStore, NewEvent, RecordedEvent, Subscription } from '../event-store.port';
 import { toArray } from '../subscription';
@@ -393,6 +393,25 @@ export function describeEventStoreContract(name: string, fixture: EventStoreCont
         const failures = racing.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
         for (const f of failures) expect(f.reason).toBeInstanceOf(ConcurrencyRetriesExhaustedError);
         expect(await toArray(store.readStream('c3'))).toHaveLength(10 - failures.length);
+      });
+
+      it('with a state cache: concurrent commands from two caches converge, a retry is still recognised', async () => {
+        const caches = [new StateCache(), new StateCache()];
+        const ids = Array.from({ length: 12 }, () => randomUUID());
+        await Promise.all(
+          ids.map((commandId, i) =>
+            handleCommand(store, 'cached', counter, { commandId, command: { type: 'Add', n: 1 }, metadata: meta() }, { cache: caches[i % 2], maxAttempts: 50 }),
+          ),
+        );
+        const fresh = await loadState(store, 'cached', counter);
+        expect(fresh).toMatchObject({ state: 12, revision: 11 });
+        // Each cache catches up by reading only what the other appended.
+        const next = await handleCommand(store, 'cached', counter, { commandId: randomUUID(), command: { type: 'Add', n: 1 }, metadata: meta() }, { cache: caches[0] });
+        expect(next).toMatchObject({ state: 13, revision: 12 });
+        const retry = await handleCommand(store, 'cached', counter, { commandId: ids[3], command: { type: 'Add', n: 1 }, metadata: meta() }, { cache: caches[1] });
+        expect(retry.append?.idempotentReplay).toBe(true);
+        expect(retry.replayOf).toHaveLength(1);
+        expect(await toArray(store.readStream('cached'))).toHaveLength(13);
       });
 
       it('a refused command appends nothing; a retried command id is stored once', async () => {
