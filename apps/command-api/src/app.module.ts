@@ -11,6 +11,18 @@ import {
   type LumbungConfig,
 } from '@lumbung/platform';
 import type { DestinationStream } from 'pino';
+import { CapacityModule } from './capacity/capacity.module';
+import { CommandSupportModule } from './common/command-support.module';
+import { DispatchesModule } from './dispatches/dispatches.module';
+import { IncidentsModule } from './incidents/incidents.module';
+import { ItemsModule } from './items/items.module';
+import { MembersModule } from './members/members.module';
+import { OperationsPlansModule } from './operations-plans/operations-plans.module';
+import { PledgesModule } from './pledges/pledges.module';
+import { RequestsModule } from './requests/requests.module';
+import { SitesModule } from './sites/sites.module';
+import { StockModule } from './stock/stock.module';
+import { WarehousesModule } from './warehouses/warehouses.module';
 
 type ModuleRef = Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference;
 
@@ -18,7 +30,20 @@ type ModuleRef = Type<unknown> | DynamicModule | Promise<DynamicModule> | Forwar
 // AGGREGATE MODULES: register each aggregate's module here (controllers, DTOs and command
 // handlers in apps/command-api/src/<aggregate>/), e.g. `RequestModule`, `DispatchModule`.
 // ─────────────────────────────────────────────────────────────────────────────────────────────
-export const AGGREGATE_MODULES: ModuleRef[] = [];
+export const AGGREGATE_MODULES: ModuleRef[] = [
+  CommandSupportModule,
+  ItemsModule,
+  MembersModule,
+  WarehousesModule,
+  SitesModule,
+  IncidentsModule,
+  CapacityModule,
+  OperationsPlansModule,
+  RequestsModule,
+  PledgesModule,
+  StockModule,
+  DispatchesModule,
+];
 
 export interface CommandApiOptions {
   /** an already open store (embedded mode shares one, tests bring their own); else the config's */
