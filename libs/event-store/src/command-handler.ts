@@ -35,6 +35,12 @@ export interface HandleOptions<E> {
   upcast?: (e: RecordedEvent) => E;
   /** folded states of recent streams: read only what was appended since (see StateCache) */
   cache?: StateCache;
+  /**
+   * With a cache: decide on the cached state without reading first; a stale cache is caught by the
+   * append's expected revision (and the retry reads). Saves a round trip per command when one process
+   * writes a stream. Never with expectedRevision (If-Match must compare with the stored revision).
+   */
+  optimistic?: boolean;
 }
 
 export interface HandleResult<S, E> {
@@ -136,12 +142,17 @@ export async function handleCommand<C, S, E extends DecidedEvent>(
     let state = cached ? cached.state : decider.initialState;
     let revision = cached ? cached.revision : -1;
     const ids = cached ? cached.ids : new Map<string, number>();
-    for await (const e of store.readStream(streamId, { fromRevision: revision + 1 })) {
-      state = decider.evolve(state, upcast(e));
-      revision = e.revision;
-      ids.set(e.id, e.revision);
+    // Optimistic: on the first attempt a cached state is trusted without a read. If anything was
+    // appended since, the append's expected revision refuses it and the next attempt reads.
+    const skipRead = !!cached && options.optimistic === true && options.expectedRevision === undefined && attempt === 1;
+    if (!skipRead) {
+      for await (const e of store.readStream(streamId, { fromRevision: revision + 1 })) {
+        state = decider.evolve(state, upcast(e));
+        revision = e.revision;
+        ids.set(e.id, e.revision);
+      }
+      cache?.set(streamId, decider, state, revision, ids);
     }
-    cache?.set(streamId, decider, state, revision, ids);
     const replayRevision = ids.get(firstId);
     if (replayRevision !== undefined) {
       const seen: RecordedEvent[] = [];
@@ -164,8 +175,18 @@ export async function handleCommand<C, S, E extends DecidedEvent>(
         throw new WrongExpectedRevisionError(streamId, options.expectedRevision, revision < 0 ? 'no-stream' : revision);
       }
     }
-    const events = decider.decide(envelope.command, state);
-    if (events.length === 0) return { state, events, append: null, revision };
+    let events: E[];
+    try {
+      events = decider.decide(envelope.command, state);
+    } catch (err) {
+      // A refusal must rest on the stored state, not on a cache another process may have outdated.
+      if (skipRead) continue;
+      throw err;
+    }
+    if (events.length === 0) {
+      if (skipRead) continue;
+      return { state, events, append: null, revision };
+    }
     if (events.length > MAX_EVENTS_PER_COMMAND) throw new Error(`a command decided ${events.length} events; the limit is ${MAX_EVENTS_PER_COMMAND}`);
     try {
       const newEvents = events.map((e, i) => ({ id: commandEventId(envelope.commandId, streamId, i), type: e.type, data: e.data, schemaVersion: e.schemaVersion }));

@@ -108,7 +108,7 @@ export class CommandRunner {
         command: { ...command, metadata: domainMetadata(ctx, options.correlationId) },
         metadata: commandMetadata(ctx, { correlationId: options.correlationId, reason: options.reason, extra }),
       },
-      { cache: this.cache, upcast: upcastEvent, maxAttempts: MAX_ATTEMPTS, expectedRevision: options.expectedRevision },
+      { cache: this.cache, optimistic: true, upcast: upcastEvent, maxAttempts: MAX_ATTEMPTS, expectedRevision: options.expectedRevision },
     );
     // A key reused for another request is refused (422) before this step answers or anything follows.
     const replayed = assertSameRequest(result, ctx.requestHash);

@@ -400,7 +400,7 @@ export function describeEventStoreContract(name: string, fixture: EventStoreCont
         const ids = Array.from({ length: 12 }, () => randomUUID());
         await Promise.all(
           ids.map((commandId, i) =>
-            handleCommand(store, 'cached', counter, { commandId, command: { type: 'Add', n: 1 }, metadata: meta() }, { cache: caches[i % 2], maxAttempts: 50 }),
+            handleCommand(store, 'cached', counter, { commandId, command: { type: 'Add', n: 1 }, metadata: meta() }, { cache: caches[i % 2], optimistic: i % 2 === 1, maxAttempts: 50 }),
           ),
         );
         const fresh = await loadState(store, 'cached', counter);
@@ -408,10 +408,23 @@ export function describeEventStoreContract(name: string, fixture: EventStoreCont
         // Each cache catches up by reading only what the other appended.
         const next = await handleCommand(store, 'cached', counter, { commandId: randomUUID(), command: { type: 'Add', n: 1 }, metadata: meta() }, { cache: caches[0] });
         expect(next).toMatchObject({ state: 13, revision: 12 });
-        const retry = await handleCommand(store, 'cached', counter, { commandId: ids[3], command: { type: 'Add', n: 1 }, metadata: meta() }, { cache: caches[1] });
+        // caches[1] is stale (caches[0] appended since) and optimistic: its append is refused, the retry reads.
+        const stale = await handleCommand(store, 'cached', counter, { commandId: randomUUID(), command: { type: 'Add', n: 1 }, metadata: meta() }, { cache: caches[1], optimistic: true });
+        expect(stale).toMatchObject({ state: 14, revision: 13 });
+        const retry = await handleCommand(store, 'cached', counter, { commandId: ids[3], command: { type: 'Add', n: 1 }, metadata: meta() }, { cache: caches[1], optimistic: true });
         expect(retry.append?.idempotentReplay).toBe(true);
         expect(retry.replayOf).toHaveLength(1);
-        expect(await toArray(store.readStream('cached'))).toHaveLength(13);
+        expect(await toArray(store.readStream('cached'))).toHaveLength(14);
+      });
+
+      it('optimistic cache: a refusal is re-checked against the stored state before it is given', async () => {
+        const a = new StateCache();
+        const b = new StateCache();
+        const cmd = (n: number, cache: StateCache) =>
+          handleCommand(store, 'opt', counter, { commandId: randomUUID(), command: { type: 'Add', n }, metadata: meta() }, { cache, optimistic: true });
+        await cmd(95, b);
+        await cmd(-50, a); // b's cache still says 95
+        await expect(cmd(10, b)).resolves.toMatchObject({ state: 55, revision: 2 });
       });
 
       it('a refused command appends nothing; a retried command id is stored once', async () => {
