@@ -2,3 +2,4 @@ export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres.e
 export { LogSealer, type SealerOptions } from './postgres.sealer';
 export { runMigrations, ADVISORY_LOCK_NAMESPACE, MIGRATIONS_TABLE, type Migration } from './postgres.migration-runner';
 export { MIGRATIONS } from './migrations';
+export { PostgresCheckpointStore, CHECKPOINT_STORE_TABLE, type PostgresCheckpointStoreOptions } from './postgres.checkpoint-store';

@@ -8,3 +8,4 @@ export * from './subscription';
 export * from './deterministic-id';
 export * from './command-handler';
 export * from './in-memory.event-store';
+export * from './checkpoint-store.port';

@@ -1,0 +1,10 @@
+// Projections as pure functions over rows (DESIGN.md): no database, no framework.
+export * from './projection';
+export * from './projection-state';
+export * from './reference.projection';
+export * from './stock.projection';
+export * from './fulfilment.projection';
+export * from './pledges.projection';
+export * from './shipments.projection';
+export * from './readiness.projection';
+export * from './registry';

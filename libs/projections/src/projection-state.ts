@@ -1,0 +1,182 @@
+import { keyString, type Projection, type ProjectionEvent, type Row, type RowChange, type TableDef } from './projection';
+
+/** What a projection has applied of one stream: the last revision and the stream's context after it. */
+export interface StreamState {
+  revision: number;
+  context: unknown;
+}
+
+export interface PlannedStep {
+  event: ProjectionEvent;
+  changes: RowChange[];
+  after: StreamState;
+}
+
+/** A row the state holds or knows to be absent (`row` undefined), keyed by its table. */
+export interface RowEntry {
+  table: TableDef;
+  key: Row;
+  row: Row | undefined;
+}
+
+/**
+ * One projection's rows and per-stream states held in memory. The rebuild keeps everything here and
+ * flushes what changed; the writer loads the rows and streams a batch needs, applies, and writes
+ * back what changed. Either way an event at or below a stream's applied revision has no effect.
+ */
+export class ProjectionState {
+  readonly rows = new Map<string, Map<string, Row>>();
+  readonly streams = new Map<string, StreamState>();
+  /** keys changed since the last takeChanges, per table; a key no longer in `rows` was deleted */
+  private dirtyRows = new Map<TableDef, Map<string, Row>>();
+  private dirtyStreams = new Set<string>();
+
+  constructor(readonly projection: Projection) {
+    for (const t of projection.tables) this.rows.set(t.name, new Map());
+  }
+
+  handles(e: ProjectionEvent): boolean {
+    return this.projection.eventTypes.has(e.type);
+  }
+
+  /**
+   * The events of `events` this projection would apply, each with the rows it changes and its
+   * stream's state after it (the streams' states must be loaded). Nothing is applied yet: the writer
+   * first loads the rows the plan names, then applies the steps in order.
+   */
+  plan(events: readonly ProjectionEvent[]): PlannedStep[] {
+    const p = this.projection;
+    const local = new Map<string, StreamState>();
+    const out: PlannedStep[] = [];
+    for (const e of events) {
+      if (!p.eventTypes.has(e.type)) continue;
+      const st = local.get(e.streamId) ?? this.streams.get(e.streamId);
+      if (st && e.revision <= st.revision) continue;
+      const ctx = st ? st.context : p.context?.initial;
+      const after = { revision: e.revision, context: p.context ? p.context.evolve(ctx, e) : null };
+      out.push({ event: e, changes: p.changes(e, ctx), after });
+      local.set(e.streamId, after);
+    }
+    return out;
+  }
+
+  applyPlanned(step: PlannedStep): void {
+    for (const c of step.changes) this.applyChange(c);
+    this.streams.set(step.event.streamId, step.after);
+    this.dirtyStreams.add(step.event.streamId);
+  }
+
+  /** Applies one event (rows it touches must be loaded or known absent); false when it was skipped. */
+  apply(e: ProjectionEvent): boolean {
+    const p = this.projection;
+    if (!p.eventTypes.has(e.type)) return false;
+    const st = this.streams.get(e.streamId);
+    if (st && e.revision <= st.revision) return false;
+    const ctx = st ? st.context : p.context?.initial;
+    const changes = p.changes(e, ctx);
+    for (let i = 0; i < changes.length; i++) this.applyChange(changes[i]);
+    const next = p.context ? p.context.evolve(ctx, e) : null;
+    if (st) {
+      st.revision = e.revision;
+      st.context = next;
+    } else this.streams.set(e.streamId, { revision: e.revision, context: next });
+    this.dirtyStreams.add(e.streamId);
+    return true;
+  }
+
+  private applyChange(c: RowChange): void {
+    const rows = this.rows.get(c.table.name);
+    if (!rows) throw new Error(`projection ${this.projection.name} changed table ${c.table.name} it does not declare`);
+    const k = keyString(c.table, c.key);
+    const next = c.apply(rows.get(k));
+    if (next) rows.set(k, next);
+    else rows.delete(k);
+    let d = this.dirtyRows.get(c.table);
+    if (!d) this.dirtyRows.set(c.table, (d = new Map()));
+    d.set(k, c.key);
+  }
+
+  /** Seeds a row (or its known absence) loaded from the database. */
+  seedRow(table: TableDef, key: Row, row: Row | undefined): void {
+    const rows = this.rows.get(table.name)!;
+    const k = keyString(table, key);
+    if (row) rows.set(k, row);
+    else rows.delete(k);
+  }
+
+  seedStream(streamId: string, state: StreamState): void {
+    this.streams.set(streamId, state);
+  }
+
+  /** What changed since the last call: rows to upsert or delete, and stream states to store. */
+  takeChanges(): { rows: RowEntry[]; streams: Array<[string, StreamState]> } {
+    const rows: RowEntry[] = [];
+    for (const [table, d] of this.dirtyRows) {
+      const live = this.rows.get(table.name)!;
+      for (const [k, key] of d) rows.push({ table, key, row: live.get(k) });
+    }
+    const streams: Array<[string, StreamState]> = [];
+    for (const s of this.dirtyStreams) streams.push([s, this.streams.get(s)!]);
+    this.lastTaken = { rows: this.dirtyRows, streams: this.dirtyStreams };
+    this.dirtyRows = new Map();
+    this.dirtyStreams = new Set();
+    return { rows, streams };
+  }
+
+  private lastTaken: { rows: Map<TableDef, Map<string, Row>>; streams: Set<string> } = { rows: new Map(), streams: new Set() };
+
+  /**
+   * After the changes taken last were written: drops from memory every row and stream state that was
+   * not changed since the take before (cold), calling `evicted` with each (table name, key string) /
+   * (null, stream id) so the caller can load it back should a later event touch it.
+   */
+  evictCold(evicted: (table: string | null, key: string) => void): void {
+    for (const t of this.projection.tables) {
+      const rows = this.rows.get(t.name)!;
+      const hot = this.lastTaken.rows.get(t);
+      for (const k of rows.keys()) {
+        if (hot?.has(k) || this.dirtyRows.get(t)?.has(k)) continue;
+        rows.delete(k);
+        evicted(t.name, k);
+      }
+    }
+    for (const id of this.streams.keys()) {
+      if (this.lastTaken.streams.has(id) || this.dirtyStreams.has(id)) continue;
+      this.streams.delete(id);
+      evicted(null, id);
+    }
+  }
+
+  /**
+   * Forgets the streams whose context is empty once their revisions are written: a replay of the log
+   * (the rebuild) sees each event once, so it needs a stream's state only for the context later
+   * events of the stream use. Keeps a rebuild's memory to the rows and the live contexts.
+   */
+  forgetPlainStreams(): void {
+    const initial = this.projection.context?.initial ?? null;
+    for (const [id, st] of this.streams) if ((st.context === initial || st.context === null) && !this.dirtyStreams.has(id)) this.streams.delete(id);
+  }
+
+  get pendingChanges(): number {
+    let n = this.dirtyStreams.size;
+    for (const d of this.dirtyRows.values()) n += d.size;
+    return n;
+  }
+
+  /** Every table's rows sorted by key (tests compare these). */
+  snapshot(): Record<string, Row[]> {
+    const out: Record<string, Row[]> = {};
+    for (const t of this.projection.tables) {
+      const rows = this.rows.get(t.name)!;
+      out[t.name] = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+    }
+    return out;
+  }
+}
+
+/** Applies events to fresh in-memory states of the given projections (tests, and the rebuild's core). */
+export function projectAll(projections: readonly Projection[], events: Iterable<ProjectionEvent>): ProjectionState[] {
+  const states = projections.map((p) => new ProjectionState(p));
+  for (const e of events) for (const s of states) s.apply(e);
+  return states;
+}

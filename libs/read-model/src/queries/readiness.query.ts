@@ -1,0 +1,97 @@
+import type { DataSource } from 'typeorm';
+import { withExecutor } from '../sql-executor';
+import { num, paging, pct, Where, type Page, type PageRequest } from './paging';
+
+export interface PlanReadiness {
+  plan_id: string;
+  name: string | null;
+  hazard: string | null;
+  district: string | null;
+  version: number;
+  target: number;
+  /** available stock counted up to each line's target */
+  covered: number;
+  coverage_pct: number;
+  lines: Array<{ warehouse_id: string; item_id: string; target: number; available: number; coverage_pct: number }>;
+}
+
+/** Each operations plan's pre-positioning targets against the stock available now, per warehouse and item. */
+export async function queryPlanReadiness(ds: DataSource, f: PageRequest & { planId?: string; district?: string } = {}): Promise<Page<PlanReadiness>> {
+  return withExecutor(ds, async (sql) => {
+    const where = new Where().when(f.planId, 'p.plan_id = ?', f.planId).when(f.district, 'p.district_key = ?', f.district?.trim().toLowerCase());
+    const { limit, offset, orderBy } = paging(f, { plan: 'p.plan_id', name: 'p.name', district: 'p.district_key' }, 'plan', 'p.plan_id');
+    const from = `FROM ${sql.table('rm_plans')} p ${where}`;
+    const plans = await sql.query<Record<string, unknown>>(`SELECT p.* ${from} ${orderBy} LIMIT ? OFFSET ?`, [...where.params, limit, offset]);
+    const [{ n }] = await sql.query<{ n: string }>(`SELECT COUNT(*) AS n ${from}`, where.params);
+    const ids = plans.map((p) => p.plan_id as string);
+    const lines = ids.length
+      ? await sql.query<{ plan_id: string; warehouse_id: string; item_id: string; target: string; available: string | null }>(
+          `SELECT t.plan_id, t.warehouse_id, t.item_id, t.target, s.available
+             FROM ${sql.table('rm_plan_targets')} t LEFT JOIN ${sql.table('rm_stock')} s ON s.warehouse_id = t.warehouse_id AND s.item_id = t.item_id
+            WHERE t.plan_id IN (${ids.map(() => '?').join(', ')}) ORDER BY t.plan_id, t.warehouse_id, t.item_id`,
+          ids,
+        )
+      : [];
+    const items = plans.map((p): PlanReadiness => {
+      const ls = lines.filter((l) => l.plan_id === p.plan_id).map((l) => {
+        const target = num(l.target);
+        const available = Math.max(0, num(l.available));
+        return { warehouse_id: l.warehouse_id, item_id: l.item_id, target, available, coverage_pct: pct(available, target) };
+      });
+      const target = ls.reduce((s, l) => s + l.target, 0);
+      const covered = ls.reduce((s, l) => s + Math.min(l.available, l.target), 0);
+      return {
+        plan_id: p.plan_id as string, name: p.name as string | null, hazard: p.hazard as string | null, district: p.district as string | null, version: num(p.version),
+        target, covered, coverage_pct: pct(covered, target), lines: ls,
+      };
+    });
+    return { items, total: Number(n), limit, offset };
+  });
+}
+
+export interface MemberReadiness {
+  member_id: string;
+  name: string | null;
+  declared: Array<{ resource_kind: string; resource: string; count: number; payload_kg: number; detail: unknown }>;
+  /** equipment out on loan from the member's warehouses, by item */
+  equipment_deployed: Array<{ item_id: string; deployed: number }>;
+  /** dispatches on the road from the member's warehouses or straight from the member */
+  vehicles_on_the_road: number;
+  vehicles_declared: number;
+}
+
+/** Per member: declared capacity (vehicles, equipment, people, warehouses) and what of it is deployed now. */
+export async function queryMemberReadiness(ds: DataSource, f: { memberId?: string } = {}): Promise<MemberReadiness[]> {
+  return withExecutor(ds, async (sql) => {
+    const byMember = (col: string) => (f.memberId ? `AND ${col} = ?` : '');
+    const p = f.memberId ? [f.memberId] : [];
+    const capacity = await sql.query<{ member_id: string; resource_kind: string; resource: string; count: string; payload_kg: string; detail: string | null }>(
+      `SELECT * FROM ${sql.table('rm_member_capacity')} WHERE 1 = 1 ${byMember('member_id')} ORDER BY member_id, resource_kind, resource`, p,
+    );
+    const equipment = await sql.query<{ member_id: string; item_id: string; deployed: string }>(
+      `SELECT w.owner_member_id AS member_id, s.item_id, SUM(s.deployed) AS deployed
+         FROM ${sql.table('rm_stock')} s JOIN ${sql.table('rm_warehouses')} w ON w.warehouse_id = s.warehouse_id
+        WHERE s.deployed > 0 ${byMember('w.owner_member_id')} GROUP BY w.owner_member_id, s.item_id`, p,
+    );
+    const road = await sql.query<{ member_id: string; n: string }>(
+      `SELECT COALESCE(sh.member_id, w.owner_member_id) AS member_id, COUNT(*) AS n
+         FROM ${sql.table('rm_shipments')} sh LEFT JOIN ${sql.table('rm_warehouses')} w ON w.warehouse_id = sh.warehouse_id
+        WHERE sh.status = 'in-transit' ${byMember('COALESCE(sh.member_id, w.owner_member_id)')} GROUP BY COALESCE(sh.member_id, w.owner_member_id)`, p,
+    );
+    const members = await sql.query<{ member_id: string; name: string }>(`SELECT member_id, name FROM ${sql.table('rm_members')} WHERE 1 = 1 ${byMember('member_id')}`, p);
+    const ids = new Set([...capacity.map((c) => c.member_id), ...equipment.map((e) => e.member_id), ...road.map((r) => r.member_id), ...members.map((m) => m.member_id)].filter(Boolean));
+    return [...ids].sort().map((id) => {
+      const declared = capacity.filter((c) => c.member_id === id).map((c) => ({
+        resource_kind: c.resource_kind, resource: c.resource, count: num(c.count), payload_kg: num(c.payload_kg), detail: c.detail ? JSON.parse(c.detail) : null,
+      }));
+      return {
+        member_id: id,
+        name: members.find((m) => m.member_id === id)?.name ?? null,
+        declared,
+        equipment_deployed: equipment.filter((e) => e.member_id === id).map((e) => ({ item_id: e.item_id, deployed: num(e.deployed) })),
+        vehicles_on_the_road: num(road.find((r) => r.member_id === id)?.n),
+        vehicles_declared: declared.filter((d) => d.resource_kind === 'vehicle').reduce((s, d) => s + d.count, 0),
+      };
+    });
+  });
+}

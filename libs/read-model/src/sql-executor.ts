@@ -1,0 +1,174 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { keyString, normalizeRow, type Row, type TableDef } from '@lumbung/projections';
+import { quote, type Dialect } from './schema';
+
+/** Keeps statements under both databases' parameter limits (SQLite 32,766; PostgreSQL 65,535). */
+const MAX_PARAMS = 30_000;
+
+/**
+ * A transaction's (or a plain connection's) raw SQL, written once with `?` placeholders for both
+ * databases. Only multi-row statements: the writer and the rebuild never save rows one by one.
+ */
+export class SqlExecutor {
+  constructor(
+    readonly runner: QueryRunner,
+    readonly dialect: Dialect,
+    readonly schema: string | undefined,
+  ) {}
+
+  table(name: string): string {
+    return this.dialect === 'postgres' && this.schema ? `${quote(this.schema)}.${quote(name)}` : quote(name);
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    let text = sql;
+    if (this.dialect === 'postgres') {
+      let i = 0;
+      text = sql.replace(/\?/g, () => `$${++i}`);
+    }
+    const res = await this.runner.query(text, params);
+    return (Array.isArray(res) ? res : []) as T[];
+  }
+
+  /** Rows of `table` (under `name`) with these keys, normalised; absent keys are simply missing. */
+  async loadRows(t: TableDef, keys: Row[], name = t.name): Promise<Row[]> {
+    const out: Row[] = [];
+    const pk = t.primaryKey;
+    const per = Math.max(1, Math.floor(MAX_PARAMS / pk.length));
+    for (let i = 0; i < keys.length; i += per) {
+      const chunk = keys.slice(i, i + per);
+      const params = chunk.flatMap((k) => pk.map((c) => k[c]));
+      const where = pk.length === 1
+        ? `${quote(pk[0])} IN (${chunk.map(() => '?').join(', ')})`
+        : `(${pk.map(quote).join(', ')}) IN (${chunk.map(() => `(${pk.map(() => '?').join(', ')})`).join(', ')})`;
+      const rows = await this.query<Row>(`SELECT * FROM ${this.table(name)} WHERE ${where}`, params);
+      for (const r of rows) out.push(normalizeRow(t, r));
+    }
+    return out;
+  }
+
+  /** INSERT ... ON CONFLICT (key) DO UPDATE, many rows a statement. */
+  async upsertRows(t: TableDef, rows: Row[], name = t.name): Promise<void> {
+    if (!rows.length) return;
+    const cols = t.columns.map((c) => c.name);
+    const nonKey = cols.filter((c) => !t.primaryKey.includes(c));
+    const onConflict = nonKey.length
+      ? `ON CONFLICT (${t.primaryKey.map(quote).join(', ')}) DO UPDATE SET ${nonKey.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`
+      : `ON CONFLICT (${t.primaryKey.map(quote).join(', ')}) DO NOTHING`;
+    if (this.dialect === 'postgres') {
+      // The rows as one JSON parameter, unpacked by the server into the table's row type: one native
+      // JSON.stringify here, and the parsing happens on the database's side.
+      for (let i = 0; i < rows.length; i += 20_000) {
+        const chunk = rows.slice(i, i + 20_000);
+        await this.query(
+          `INSERT INTO ${this.table(name)} (${cols.map(quote).join(', ')}) SELECT ${cols.map(quote).join(', ')} FROM json_populate_recordset(NULL::${this.table(name)}, ?::json) ${onConflict}`,
+          [JSON.stringify(chunk)],
+        );
+      }
+      return;
+    }
+    const per = Math.max(1, Math.floor(MAX_PARAMS / cols.length));
+    const tuple = `(${cols.map(() => '?').join(', ')})`;
+    for (let i = 0; i < rows.length; i += per) {
+      const chunk = rows.slice(i, i + per);
+      const params: unknown[] = [];
+      for (const r of chunk) for (const c of cols) params.push(r[c] ?? (t.columns.find((x) => x.name === c)!.type === 'int' ? 0 : null));
+      await this.query(`INSERT INTO ${this.table(name)} (${cols.map(quote).join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ${onConflict}`, params);
+    }
+  }
+
+  async deleteRows(t: TableDef, keys: Row[], name = t.name): Promise<void> {
+    const pk = t.primaryKey;
+    const per = Math.max(1, Math.floor(MAX_PARAMS / pk.length));
+    for (let i = 0; i < keys.length; i += per) {
+      const chunk = keys.slice(i, i + per);
+      const params = chunk.flatMap((k) => pk.map((c) => k[c]));
+      const where = pk.length === 1
+        ? `${quote(pk[0])} IN (${chunk.map(() => '?').join(', ')})`
+        : `(${pk.map(quote).join(', ')}) IN (${chunk.map(() => `(${pk.map(() => '?').join(', ')})`).join(', ')})`;
+      await this.query(`DELETE FROM ${this.table(name)} WHERE ${where}`, params);
+    }
+  }
+}
+
+/** Distinct keys (by the table's key string). */
+export function distinctKeys(t: TableDef, keys: Iterable<Row>): Row[] {
+  const m = new Map<string, Row>();
+  for (const k of keys) m.set(keyString(t, k), k);
+  return [...m.values()];
+}
+
+/** One writer at a time per SQLite DataSource: better-sqlite3 has one connection, and a transaction on it is shared by every caller. */
+const locks = new WeakMap<DataSource, Promise<void>>();
+async function exclusive<T>(ds: DataSource, run: () => Promise<T>): Promise<T> {
+  const prev = locks.get(ds) ?? Promise.resolve();
+  let release!: () => void;
+  const next = new Promise<void>((r) => (release = r));
+  locks.set(ds, prev.then(() => next));
+  await prev;
+  try {
+    return await run();
+  } finally {
+    release();
+  }
+}
+
+export function dialectOf(ds: DataSource): Dialect {
+  return ds.options.type === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+export function schemaOf(ds: DataSource): string | undefined {
+  return ds.options.type === 'postgres' ? ((ds.options as { schema?: string }).schema ?? 'public') : undefined;
+}
+
+/**
+ * Runs `work` in one database transaction. SQLite: BEGIN IMMEDIATE (takes the write lock up front, so
+ * a concurrent writer in another process waits on busy_timeout instead of failing mid-transaction).
+ */
+export async function inTransaction<T>(ds: DataSource, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+  const dialect = dialectOf(ds);
+  const run = async () => {
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    const sql = new SqlExecutor(runner, dialect, schemaOf(ds));
+    try {
+      if (dialect === 'postgres') await runner.startTransaction();
+      else await runner.query('BEGIN IMMEDIATE');
+      const out = await work(sql);
+      if (dialect === 'postgres') await runner.commitTransaction();
+      else await runner.query('COMMIT');
+      return out;
+    } catch (err) {
+      if (dialect === 'postgres') await runner.rollbackTransaction().catch(() => undefined);
+      else await runner.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  };
+  return dialect === 'sqlite' ? exclusive(ds, run) : run();
+}
+
+/** Plain reads (queries): no transaction, but on SQLite still behind the writer's turn. */
+export async function withExecutor<T>(ds: DataSource, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+  const run = async () => {
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    try {
+      return await work(new SqlExecutor(runner, dialectOf(ds), schemaOf(ds)));
+    } finally {
+      await runner.release();
+    }
+  };
+  return dialectOf(ds) === 'sqlite' ? exclusive(ds, run) : run();
+}
+
+/** 32-bit FNV-1a: advisory lock keys for rows and streams (collisions only make two writers wait). */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
