@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { EventStore } from '@lumbung/event-store';
 import {
   AuthModule,
+  EmbeddedProjectionsModule,
   EventStoreModule,
   GracefulShutdownModule,
   HealthModule,
@@ -58,6 +59,8 @@ export interface CommandApiOptions {
   shutdownHooks?: boolean;
   /** how long in-flight requests may take to finish on shutdown (default 10 s) */
   shutdownGraceMs?: number;
+  /** run the projections in this process from the store's subscription (embedded mode; main.ts turns it on) */
+  projections?: boolean;
 }
 
 @Module({})
@@ -74,6 +77,7 @@ export class AppModule {
         GracefulShutdownModule.forRoot({ graceMs: options.shutdownGraceMs }),
         CqrsModule.forRoot(),
         ...AGGREGATE_MODULES,
+        ...(options.projections ? [EmbeddedProjectionsModule.forRoot(config.store)] : []),
         ...(options.extraModules ?? []),
       ],
     };

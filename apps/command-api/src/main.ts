@@ -13,7 +13,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const app = await createCommandApi(config);
+  // Embedded mode (the default of `npm start`): projections run in this process, no Kafka.
+  const app = await createCommandApi(config, { projections: config.mode === 'embedded' });
   await app.listen(config.port);
   new Logger('CommandApi').log(
     `lumbung command API listening on http://localhost:${config.port} (docs at /docs); store: ${describeStore(config.store)}; data: ${config.dataDir}; mode: ${config.mode}`,

@@ -6,3 +6,4 @@ export * from './http';
 export * from './metrics';
 export * from './health';
 export * from './lifecycle';
+export * from './projections';

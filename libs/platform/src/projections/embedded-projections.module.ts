@@ -1,0 +1,69 @@
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { EventStore } from '@lumbung/event-store';
+import { openReadModel, ReadModelWriter, type ReadModelDataSourceOptions } from '@lumbung/read-model';
+import type { DataSource } from 'typeorm';
+import type { StoreConfig } from '../config';
+import { EVENT_STORE } from '../event-store/event-store.tokens';
+import { StoreProjector } from './store-projector';
+
+export const READ_MODEL = Symbol('READ_MODEL');
+export const STORE_PROJECTOR = Symbol('STORE_PROJECTOR');
+
+/** Where embedded mode keeps its read models: beside the events, in the same SQLite file or PostgreSQL schema. */
+export function readModelOptionsFor(store: StoreConfig): ReadModelDataSourceOptions {
+  switch (store.kind) {
+    case 'sqlite':
+      return { type: 'better-sqlite3', file: store.file };
+    case 'postgres':
+      return { type: 'postgres', url: store.url, schema: store.schema };
+    default:
+      throw new Error(`embedded projections need a sqlite or postgres store, not ${store.kind}`);
+  }
+}
+
+@Injectable()
+class EmbeddedProjectionsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Projections');
+
+  constructor(
+    @Inject(STORE_PROJECTOR) private readonly projector: StoreProjector,
+    @Inject(READ_MODEL) private readonly ds: DataSource,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.projector.start();
+    this.log.log(`in-process projections following the event store from position ${this.projector.position}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projector.stop();
+    if (this.ds.isInitialized) await this.ds.destroy();
+  }
+}
+
+/**
+ * Embedded mode (DESIGN.md): the projections run in the same process from the store's own subscription,
+ * with read models in the same database, through the same ReadModelWriter the Kafka projector uses.
+ */
+@Module({})
+export class EmbeddedProjectionsModule {
+  static forRoot(store: StoreConfig): DynamicModule {
+    return {
+      module: EmbeddedProjectionsModule,
+      global: true,
+      providers: [
+        { provide: READ_MODEL, useFactory: () => openReadModel(readModelOptionsFor(store)) },
+        {
+          provide: STORE_PROJECTOR,
+          inject: [EVENT_STORE, READ_MODEL],
+          useFactory: (events: EventStore, ds: DataSource) => {
+            const log = new Logger('Projections');
+            return new StoreProjector(events, new ReadModelWriter(ds), { onError: (err) => log.error(`projection batch failed, resuming from the checkpoint: ${err.message}`) });
+          },
+        },
+        EmbeddedProjectionsLifecycle,
+      ],
+      exports: [READ_MODEL, STORE_PROJECTOR],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export * from './store-projector';
+export * from './embedded-projections.module';
