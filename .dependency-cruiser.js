@@ -24,8 +24,15 @@ const forbidden = [
     comment: 'Apps never import each other.',
     severity: 'error',
     // Tests may reuse another app's test support (a query test drives commands through the command API).
-    from: { path: '^apps/([^/]+)/', pathNot: '^apps/[^/]+/test/' },
+    from: { path: '^apps/([^/]+)/', pathNot: '^apps/([^/]+/test/|lumbung/)' },
     to: { path: '^apps/', pathNot: '^apps/$1/' },
+  },
+  {
+    name: 'embedded-host-composes-only',
+    comment: 'apps/lumbung, the embedded composition root, imports the apps it hosts and platform, nothing else.',
+    severity: 'error',
+    from: { path: '^apps/lumbung/' },
+    to: { path: '^(apps|libs)/', pathNot: '^(apps/(lumbung|command-api|query-api)/|libs/platform/)' },
   },
   {
     name: 'apps-only-their-libs',
