@@ -14,19 +14,13 @@ import { Pool } from 'pg';
 import type { EventStore } from '@lumbung/event-store';
 import { PostgresEventStore } from '@lumbung/event-store-postgres';
 import { SqliteEventStore } from '@lumbung/event-store-sqlite';
-import { benchEvent, benchMeta, drive, machine, table, type Measured } from './bench-support';
+import { benchEvent, benchMeta, createPgRawTable, drive, machine, pgRaw, rowOf, table, type Measured, type Row } from './bench-support';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SINGLE_1 = Math.round(3000 * scale);
 const SINGLE_16 = Math.round(12000 * scale);
 const BATCHES = Math.round(300 * scale);
-
-type Row = [string, string, number, string, number, string, string, string, string];
-const rowOf = (streamId: string, revision: number, i: number): Row => {
-  const e = benchEvent(i);
-  return [e.id, streamId, revision, e.type, 1, JSON.stringify(e.data), JSON.stringify({ ...benchMeta(), recordedAt: new Date().toISOString() }), new Date().toISOString(), 'f'.repeat(64)];
-};
 
 /** Appends through the port: each worker owns its streams and tracks their revisions, as a command handler would. */
 async function storeScenario(store: EventStore, label: string, total: number, workers: number, perOp: number): Promise<Measured> {
@@ -40,26 +34,11 @@ async function storeScenario(store: EventStore, label: string, total: number, wo
   }, `lumbung ${label}`);
 }
 
-async function pgRaw(pool: Pool, table: string, label: string, total: number, workers: number, perOp: number): Promise<Measured> {
-  const revs = new Map<string, number>();
-  return drive(total, workers, perOp, async (w, n) => {
-    const streamId = `${label}-w${w}-s${n % 10}`;
-    const rev = revs.get(streamId) ?? -1;
-    const rows = Array.from({ length: perOp }, (_, k) => rowOf(streamId, rev + 1 + k, n * perOp + k));
-    const params = rows.flat();
-    const values = rows.map((_, r) => `(${Array.from({ length: 9 }, (_, c) => `$${r * 9 + c + 1}`).join(',')})`).join(',');
-    await pool.query(`INSERT INTO ${table} (id, stream_id, revision, type, schema_version, data, metadata, recorded_at, hash) VALUES ${values}`, params);
-    revs.set(streamId, rev + perOp);
-  }, `raw ${label}`);
-}
-
 async function postgres(): Promise<Array<{ scenario: string; store: Measured; raw: Measured; target: number }>> {
   const schema = `bench_store_${Date.now()}`;
   const admin = new Pool({ connectionString: url, max: 17 });
   await admin.query(`CREATE SCHEMA ${schema}`);
-  const rawTable = `${schema}.raw_events`;
-  await admin.query(`CREATE TABLE ${rawTable} (seq bigserial, tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(), id uuid PRIMARY KEY, stream_id text NOT NULL, revision bigint NOT NULL,
-    type text NOT NULL, schema_version int NOT NULL, data jsonb NOT NULL, metadata jsonb NOT NULL, recorded_at timestamptz NOT NULL, hash text NOT NULL, UNIQUE (stream_id, revision))`);
+  const rawTable = await createPgRawTable(admin, schema);
   const store = await PostgresEventStore.connect({ connectionString: url, schema, poolSize: 17 });
   const rows: Array<{ scenario: string; store: Measured; raw: Measured; target: number }> = [];
   try {

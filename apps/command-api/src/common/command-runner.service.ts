@@ -97,6 +97,7 @@ export class CommandRunner {
   async run<K extends AggregateKind>(kind: K, id: string, command: CommandOf<K>, ctx: CommandContext, options: StepOptions = {}): Promise<StepResult<StateOf<K>>> {
     const { decider, streamId } = aggregates[kind];
     const sid = streamId(id);
+    const startedAt = Date.now();
     const extra: JsonObject = { ...options.extra };
     if (options.step !== undefined) extra['step'] = options.step;
     const result = await handleCommand(
@@ -110,6 +111,8 @@ export class CommandRunner {
       },
       { cache: this.cache, optimistic: true, upcast: upcastEvent, maxAttempts: MAX_ATTEMPTS, expectedRevision: options.expectedRevision },
     );
+    // An append at the expected revision proves the cached state was the stored one when this step began.
+    if (result.append && !result.append.idempotentReplay) this.markRead(sid, startedAt);
     // A key reused for another request is refused (422) before this step answers or anything follows.
     const replayed = assertSameRequest(result, ctx.requestHash);
     return {
@@ -141,10 +144,14 @@ export class CommandRunner {
       ids.set(e.id, e.revision);
     }
     this.cache.set(sid, decider, state, revision, ids);
-    this.readAt.delete(sid);
-    this.readAt.set(sid, startedAt);
-    if (this.readAt.size > MAX_READ_TIMES) this.readAt.delete(this.readAt.keys().next().value as string);
+    this.markRead(sid, startedAt);
     return { streamId: sid, state, revision, ids };
+  }
+
+  private markRead(sid: string, at: number): void {
+    this.readAt.delete(sid);
+    this.readAt.set(sid, at);
+    if (this.readAt.size > MAX_READ_TIMES) this.readAt.delete(this.readAt.keys().next().value as string);
   }
 
   /** true when the given step of this command already wrote to the loaded stream (a retried flow that finished). */

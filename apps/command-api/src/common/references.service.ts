@@ -32,7 +32,9 @@ export class References {
 
   /** A request, pledge or dispatch that must exist (404 `unknown-<kind>` otherwise). */
   async existing<K extends 'request' | 'pledge' | 'dispatch' | 'operationsPlan'>(kind: K, id: string): Promise<{ state: StateOf<K>; revision: number }> {
-    const { state, revision } = await this.runner.load(kind, id);
+    // A pre-check only: the step that writes decides again on the stored state (its append is guarded by
+    // the expected revision), so a state read within the freshness window is good enough here.
+    const { state, revision } = await this.runner.load(kind, id, { maxAgeMs: REFERENCE_MAX_AGE_MS });
     if ((state as { status: string }).status === 'none') {
       const name = kind === 'operationsPlan' ? 'operations-plan' : kind;
       throw DomainError.notFound(`unknown-${name}`, `${name.replace('-', ' ')} ${id} does not exist`, { [`${kind === 'operationsPlan' ? 'plan' : kind}Id`]: id });

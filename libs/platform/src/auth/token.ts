@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { claimProblems, toPrincipal, type Principal, type TokenClaims } from './principal';
 
@@ -41,11 +42,19 @@ export class TokenError extends Error {
 }
 
 /** Verifies signature, algorithm, issuer and expiry, then the claims. Throws TokenError saying why. */
+// jsonwebtoken 9 tries createPublicKey() on a string secret on every verify (it throws, then falls
+// back to a secret key): ~0.7 ms per request. A KeyObject made once per secret avoids it (~25 µs).
+let keyCache: { secret: string; key: KeyObject } | undefined;
+function secretKey(secret: string): KeyObject {
+  if (keyCache?.secret !== secret) keyCache = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+  return keyCache.key;
+}
+
 export function verifyToken(secret: string, token: string): Principal {
   let payload: string | jwt.JwtPayload;
   try {
     // The algorithm list is pinned so that a token cannot choose 'none' or another algorithm.
-    payload = jwt.verify(token, secret, { algorithms: [TOKEN_ALGORITHM], issuer: TOKEN_ISSUER, clockTolerance: CLOCK_TOLERANCE_SECONDS });
+    payload = jwt.verify(token, secretKey(secret), { algorithms: [TOKEN_ALGORITHM], issuer: TOKEN_ISSUER, clockTolerance: CLOCK_TOLERANCE_SECONDS });
   } catch (e) {
     if (e instanceof jwt.TokenExpiredError) throw new TokenError('token expired');
     if (e instanceof jwt.NotBeforeError) throw new TokenError('token not yet valid');
