@@ -9,6 +9,8 @@ import { openReadModel } from './data-source';
 import { queryGapMatrix, queryMemberPledgeRecords, queryMemberReadiness, queryPlanReadiness, queryPledges, queryRequestFulfilment, queryShipments, queryStock, queryStockByDistrict } from './queries';
 import { ReadModelWriter } from './read-model.writer';
 import { tablesOf } from './schema';
+import { inTransaction } from './sql-executor';
+import { stockBatchesTable } from '@lumbung/projections';
 import { dumpReadModel } from './testing/read-model-testing';
 
 /** What the pure projections make of the events, in the shape dumpReadModel reads back. */
@@ -78,6 +80,17 @@ function writerSuite(name: string, open: () => Promise<{ ds: DataSource; close()
         i += n;
       }
       expect(sortRows(withoutRevisions(await dumpReadModel(ds)))).toEqual(sortRows(expected(events)));
+    });
+
+    it('upserts, loads and deletes tens of thousands of rows with composite keys in one call', async () => {
+      const keys = Array.from({ length: 25_000 }, (_, i) => ({ warehouse_id: `wh-${i % 7}`, item_id: `it-${i}`, batch: `b-${i % 3}` }));
+      await inTransaction(ds, async (sql) => {
+        await sql.upsertRows(stockBatchesTable, keys.map((k, i) => ({ ...k, quantity: i, expiry: null })));
+        expect((await sql.loadRows(stockBatchesTable, keys)).length).toBe(25_000);
+        await sql.deleteRows(stockBatchesTable, keys.slice(0, 24_000));
+        const left = (await sql.loadRows(stockBatchesTable, keys)).sort((a, b) => (a.quantity as number) - (b.quantity as number));
+        expect(left).toEqual(keys.slice(24_000).map((k, i) => ({ ...k, quantity: 24_000 + i, expiry: null })));
+      });
     });
 
     it('answers the queries the query API needs', async () => {

@@ -15,6 +15,12 @@ import { dumpReadModel, feed, runSteps } from './testing/read-model-testing';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** PostgreSQL gives positions behind the appends (the sealer): wait until every appended event is in the log. */
+async function sealed(store: EventStore, events: number): Promise<void> {
+  for (let i = 0; i < 500 && (await store.headPosition()) < events; i++) await sleep(20);
+  expect(await store.headPosition()).toBe(events);
+}
+
 function rowsOfProjections(events: Parameters<typeof projectAll>[1]): Record<string, Row[]> {
   const out: Record<string, Row[]> = {};
   for (const s of projectAll(projections, events)) for (const t of s.projection.tables) {
@@ -45,6 +51,7 @@ function rebuildSuite(name: string, open: () => Promise<{ store: EventStore; ds:
     it('a rebuild into shadow tables, swapped in, equals the incrementally built read model row for row', async () => {
       const sim = new ScenarioSimulator({ seed: 21 }).setup().run(2500);
       await runSteps(store, sim.steps);
+      await sealed(store, sim.events.length);
       const writer = new ReadModelWriter(ds);
       await feed(store, writer, 200);
       const live = await dumpReadModel(ds);
@@ -99,6 +106,7 @@ function rebuildSuite(name: string, open: () => Promise<{ store: EventStore; ds:
         }
       })();
       await Promise.all([appending, rebuilding]);
+      await sealed(store, sim.events.length);
       stop = true;
       await live;
       await feed(store, writer, 100);

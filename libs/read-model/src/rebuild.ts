@@ -92,8 +92,11 @@ export async function rebuildProjections(store: EventStore, ds: DataSource, name
   const timings = { readWaitMs: 0, applyMs: 0, flushMs: 0, rowsWritten: 0 };
   // Flushes run in the background on their own connection while reading and applying go on (the
   // rows taken are immutable values, a consistent snapshot), one at a time so that a later flush
-  // never races an earlier one. Eviction waits for the write: only what is in the shadow is dropped.
+  // never races an earlier one. Eviction happens at the next flush, synchronously, once the previous
+  // write is known to be in the shadow, and never while a chunk is half applied (a chunk's plan names
+  // rows it expects to find in memory).
   let background: Promise<void> = Promise.resolve();
+  let written = false;
   let failed: unknown;
   const writeAll = async (sql: SqlExecutor, taken: Array<ReturnType<ProjectionState['takeChanges']>>) => {
     const t0 = Date.now();
@@ -103,13 +106,15 @@ export async function rebuildProjections(store: EventStore, ds: DataSource, name
   const flush = async (sqlIn?: SqlExecutor) => {
     await background;
     if (failed) throw failed;
+    if (written) states.forEach((s, i) => s.evictCold(remember(i)));
+    written = false;
     const taken = states.map((s) => s.takeChanges());
     if (sqlIn) {
       await writeAll(sqlIn, taken);
       return;
     }
     background = inTransaction(ds, (sql) => writeAll(sql, taken)).then(
-      () => states.forEach((s, i) => s.evictCold(remember(i))),
+      () => void (written = true),
       (err) => void (failed = err),
     );
   };

@@ -33,18 +33,42 @@ export class SqlExecutor {
   /** Rows of `table` (under `name`) with these keys, normalised; absent keys are simply missing. */
   async loadRows(t: TableDef, keys: Row[], name = t.name): Promise<Row[]> {
     const out: Row[] = [];
+    for (const { sql, params } of this.keyMatches(t, keys, name)) {
+      const rows = await this.query<Row>(`SELECT t.* FROM ${this.table(name)} AS t ${sql}`, params);
+      for (const r of rows) out.push(normalizeRow(t, r));
+    }
+    return out;
+  }
+
+  async deleteRows(t: TableDef, keys: Row[], name = t.name): Promise<void> {
+    for (const { sql, params } of this.keyMatches(t, keys, name, true)) await this.query(`DELETE FROM ${this.table(name)} AS t ${sql}`, params);
+  }
+
+  /**
+   * The clause that picks the rows with these keys, in statements of a bounded size. PostgreSQL joins
+   * the keys as one JSON parameter (a long row-value IN list exceeds its expression depth); SQLite
+   * takes a tuple IN list of at most 500 keys.
+   */
+  private *keyMatches(t: TableDef, keys: Row[], name: string, forDelete = false): Generator<{ sql: string; params: unknown[] }> {
     const pk = t.primaryKey;
-    const per = Math.max(1, Math.floor(MAX_PARAMS / pk.length));
+    if (this.dialect === 'postgres') {
+      const on = pk.map((c) => `t.${quote(c)} = k.${quote(c)}`).join(' AND ');
+      for (let i = 0; i < keys.length; i += 20_000) {
+        const chunk = keys.slice(i, i + 20_000).map((k) => Object.fromEntries(pk.map((c) => [c, k[c]])));
+        const source = `json_populate_recordset(NULL::${this.table(name)}, ?::json) k`;
+        yield { sql: forDelete ? `USING ${source} WHERE ${on}` : `JOIN ${source} ON ${on}`, params: [JSON.stringify(chunk)] };
+      }
+      return;
+    }
+    const per = pk.length === 1 ? 5_000 : 500;
     for (let i = 0; i < keys.length; i += per) {
       const chunk = keys.slice(i, i + per);
       const params = chunk.flatMap((k) => pk.map((c) => k[c]));
       const where = pk.length === 1
-        ? `${quote(pk[0])} IN (${chunk.map(() => '?').join(', ')})`
-        : `(${pk.map(quote).join(', ')}) IN (${chunk.map(() => `(${pk.map(() => '?').join(', ')})`).join(', ')})`;
-      const rows = await this.query<Row>(`SELECT * FROM ${this.table(name)} WHERE ${where}`, params);
-      for (const r of rows) out.push(normalizeRow(t, r));
+        ? `t.${quote(pk[0])} IN (${chunk.map(() => '?').join(', ')})`
+        : `(${pk.map((c) => `t.${quote(c)}`).join(', ')}) IN (${chunk.map(() => `(${pk.map(() => '?').join(', ')})`).join(', ')})`;
+      yield { sql: `WHERE ${where}`, params };
     }
-    return out;
   }
 
   /** INSERT ... ON CONFLICT (key) DO UPDATE, many rows a statement. */
@@ -77,18 +101,7 @@ export class SqlExecutor {
     }
   }
 
-  async deleteRows(t: TableDef, keys: Row[], name = t.name): Promise<void> {
-    const pk = t.primaryKey;
-    const per = Math.max(1, Math.floor(MAX_PARAMS / pk.length));
-    for (let i = 0; i < keys.length; i += per) {
-      const chunk = keys.slice(i, i + per);
-      const params = chunk.flatMap((k) => pk.map((c) => k[c]));
-      const where = pk.length === 1
-        ? `${quote(pk[0])} IN (${chunk.map(() => '?').join(', ')})`
-        : `(${pk.map(quote).join(', ')}) IN (${chunk.map(() => `(${pk.map(() => '?').join(', ')})`).join(', ')})`;
-      await this.query(`DELETE FROM ${this.table(name)} WHERE ${where}`, params);
-    }
-  }
+
 }
 
 /** Distinct keys (by the table's key string). */

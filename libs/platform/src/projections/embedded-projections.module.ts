@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@lumbung/event-store';
 import { openReadModel, ReadModelWriter, type ReadModelDataSourceOptions } from '@lumbung/read-model';
@@ -9,11 +10,16 @@ import { StoreProjector } from './store-projector';
 export const READ_MODEL = Symbol('READ_MODEL');
 export const STORE_PROJECTOR = Symbol('STORE_PROJECTOR');
 
-/** Where embedded mode keeps its read models: beside the events, in the same SQLite file or PostgreSQL schema. */
+/**
+ * Where the read models live: in the event store's PostgreSQL schema, or, with SQLite, in a file beside the
+ * events (`read-models.db`). Not in the events' own file: the event store and TypeORM hold two connections
+ * in one process, and better-sqlite3 waits for a lock synchronously, so an append arriving while a
+ * projection transaction is open would block the event loop that transaction needs to finish.
+ */
 export function readModelOptionsFor(store: StoreConfig): ReadModelDataSourceOptions {
   switch (store.kind) {
     case 'sqlite':
-      return { type: 'better-sqlite3', file: store.file };
+      return { type: 'better-sqlite3', file: join(dirname(store.file), 'read-models.db') };
     case 'postgres':
       return { type: 'postgres', url: store.url, schema: store.schema };
     default:
