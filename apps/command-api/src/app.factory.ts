@@ -1,8 +1,6 @@
-import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { correlationIdMiddleware, createValidationPipe, HttpErrorFilter, malformedJsonHandler, type LumbungConfig } from '@lumbung/platform';
-import { Logger } from 'nestjs-pino';
+import { configureHttpApp, type LumbungConfig } from '@lumbung/platform';
 import { AppModule, type CommandApiOptions } from './app.module';
 import { setupSwagger } from './infra/swagger';
 
@@ -18,21 +16,8 @@ export async function createCommandApi(config: LumbungConfig, options: CommandAp
     bufferLogs: true,
     // Fail with an exception (the caller decides) instead of Nest exiting the process.
     abortOnError: false,
-    // Registered below, after the correlation id, so that a body refused by the parser has one too.
+    // Registered by configureHttpApp after the correlation id, so that a body refused by the parser has one too.
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
-  app.disable('x-powered-by');
-  app.use(correlationIdMiddleware);
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.use(malformedJsonHandler);
-  app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter());
-  // process.exit (not re-raising the signal) lets pino flush its last lines, "event store closed" included.
-  if (options.shutdownHooks !== false) app.enableShutdownHooks([], { useProcessExit: true });
-  setupSwagger(app);
-  const logger = new NestLogger('Config');
-  for (const warning of config.warnings) logger.warn(warning);
-  await app.init();
-  return app;
+  return configureHttpApp(app, config, { jsonBodyLimit: JSON_BODY_LIMIT, shutdownHooks: options.shutdownHooks, swagger: setupSwagger });
 }

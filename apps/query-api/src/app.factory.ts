@@ -1,8 +1,6 @@
-import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { correlationIdMiddleware, createValidationPipe, HttpErrorFilter, type LumbungConfig } from '@lumbung/platform';
-import { Logger } from 'nestjs-pino';
+import { configureHttpApp, type LumbungConfig } from '@lumbung/platform';
 import { setupSwagger } from './infra/swagger';
 import { QueryApiModule, type QueryApiOptions } from './query-api.module';
 
@@ -19,15 +17,5 @@ export async function createQueryApi(config: LumbungConfig, options: CreateQuery
     // Reads take no body.
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
-  app.disable('x-powered-by');
-  app.use(correlationIdMiddleware);
-  app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter());
-  if (options.shutdownHooks !== false) app.enableShutdownHooks([], { useProcessExit: true });
-  setupSwagger(app);
-  const logger = new NestLogger('Config');
-  for (const warning of config.warnings) logger.warn(warning);
-  await app.init();
-  return app;
+  return configureHttpApp(app, config, { shutdownHooks: options.shutdownHooks, swagger: setupSwagger });
 }

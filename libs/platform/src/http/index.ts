@@ -6,3 +6,4 @@ export * from './idempotency';
 export * from './etag';
 export * from './command-context';
 export * from './error-response.dto';
+export * from './configure-http-app';
