@@ -18,6 +18,7 @@ if (!url) throw new Error('EVENTSTORE_URL is required for the EventStoreDB contr
 const open = (namespace: string) => EventStoreDbEventStore.connect(url, { namespace });
 describeEventStoreContract('eventstoredb', {
   globalEventIdIndex: false,
+  atomicMultiStream: false,
   create: async () => open(`test-${randomUUID()}`),
   reopen: async (store) => {
     const namespace = (store as EventStoreDbEventStore).namespace;

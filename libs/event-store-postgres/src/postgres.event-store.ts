@@ -3,6 +3,7 @@ import {
   chainEvents, ChainVerifier, checkExpectedRevision, DuplicateEventIdError, EventStoreClosedError, GENESIS_HASH, idempotentReplay,
   InvalidAppendError, Notifier, pollingSubscription, prepareAppend, WrongExpectedRevisionError,
   type AppendMetadata, type AppendResult, type EventMetadata, type EventStore, type ExpectedRevision, type JsonObject, type NewEvent,
+  prepareAppends, type CorrelationReadOptions, type StreamAppend,
   type PreparedAppend, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent, type StoredIdentity, type StreamHead,
   type SubscribeOptions, type Subscription, type VerifyProblem, type VerifyReport,
 } from '@lumbung/event-store';
@@ -45,6 +46,8 @@ interface Head {
   revision: number;
   hash: string;
 }
+
+type MultiPart = PreparedAppend & { expectedRevision: ExpectedRevision };
 
 const EVENT_COLUMNS = 'e.id, e.stream_id, e.revision, e.type, e.schema_version, e.data, e.metadata, e.hash';
 /** Appends of up to this many events use a named (once-parsed) statement per connection. */
@@ -249,6 +252,167 @@ export class PostgresEventStore implements EventStore {
       } finally {
         client.release(broken);
       }
+    }
+  }
+
+  /**
+   * Several streams in one transaction (one commit). Parts are taken in stream id order, so two
+   * multi-stream appends that share streams lock them in the same order and never deadlock.
+   * Fast path when this process knows every head (or creates the stream): BEGIN, one guarded
+   * statement per part, then COMMIT, or ROLLBACK and the locked path when a guess was stale.
+   */
+  async appendMultiple(appends: StreamAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    const parts = prepareAppends(appends);
+    const order = parts.map((_, i) => i).sort((a, b) => (parts[a].streamId < parts[b].streamId ? -1 : parts[a].streamId > parts[b].streamId ? 1 : 0));
+    const sorted = order.map((i) => parts[i]);
+    try {
+      const results = (await this.fastAppendMultiple(sorted)) ?? (await this.lockedAppendMultiple(sorted));
+      if (results.some((r) => !r.idempotentReplay)) this.appendNotifier.notify();
+      const out: AppendResult[] = new Array(parts.length);
+      order.forEach((orig, k) => (out[orig] = results[k]));
+      return out;
+    } catch (err) {
+      throw translateDataError(err);
+    }
+  }
+
+  private async fastAppendMultiple(parts: MultiPart[]): Promise<AppendResult[] | null> {
+    const planned: Array<{ kind: 'create' | 'advance'; head: Head }> = [];
+    for (const p of parts) {
+      if (p.expectedRevision === 'no-stream') {
+        if (this.heads.has(p.streamId)) return null;
+        planned.push({ kind: 'create', head: { revision: -1, hash: GENESIS_HASH } });
+      } else {
+        const known = this.heads.get(p.streamId);
+        if (!known || (typeof p.expectedRevision === 'number' && p.expectedRevision !== known.revision)) return null;
+        planned.push({ kind: 'advance', head: known });
+      }
+    }
+    const recordedAt = this.clock().toISOString();
+    const chained = parts.map((p, i) => chainEvents(p, planned[i].head.revision, planned[i].head.hash, recordedAt));
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      const settled = await Promise.allSettled([client.query('BEGIN'), ...parts.map((_, i) => client.query(this.appendStatement(planned[i].kind, planned[i].head, chained[i])))]);
+      const ok = settled.every((r, i) => r.status === 'fulfilled' && (i === 0 || r.value.rowCount === chained[i - 1].length));
+      if (!ok) {
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+        if (failed && !isUniqueViolation(failed.reason) && !isInFailedTransaction(failed.reason)) throw failed.reason;
+        // A stale head or a concurrent writer: forget what was guessed and take the locked path.
+        for (const p of parts) this.heads.delete(p.streamId);
+        return null;
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      broken ??= isDataError(err) ? undefined : asError(err);
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+    return parts.map((p, i) => this.appended(p, chained[i]));
+  }
+
+  /** Locks every head (in stream order), looks up the ids, checks each part, inserts, commits. */
+  private async lockedAppendMultiple(parts: MultiPart[]): Promise<AppendResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      let inTx = false;
+      try {
+        inTx = true;
+        const queries: Array<Promise<unknown>> = [client.query('BEGIN')];
+        const locks: Array<Promise<{ rows: Array<{ revision: string; last_hash: string }> }>> = [];
+        for (const p of parts) {
+          if (p.expectedRevision === 'any' || p.expectedRevision === 'no-stream') {
+            queries.push(
+              client.query({
+                name: 'lumbung_head_placeholder',
+                text: `INSERT INTO ${this.s}.streams (stream_id, revision, last_hash) VALUES ($1, -1, $2) ON CONFLICT (stream_id) DO NOTHING`,
+                values: [p.streamId, GENESIS_HASH],
+              }),
+            );
+          }
+          const lock = client.query<{ revision: string; last_hash: string }>({
+            name: 'lumbung_head_lock',
+            text: `SELECT revision, last_hash FROM ${this.s}.streams WHERE stream_id = $1 FOR UPDATE`,
+            values: [p.streamId],
+          });
+          locks.push(lock);
+          queries.push(lock);
+        }
+        const allIds: PreparedAppend = { ...parts[0], events: parts.flatMap((p) => p.events) };
+        const lookup = this.lookupIds(client, allIds);
+        queries.push(lookup);
+        await all(queries);
+        const stored = await lookup;
+        const lockRows = await Promise.all(locks);
+
+        const results: Array<AppendResult | null> = [];
+        const heads: Head[] = [];
+        try {
+          parts.forEach((p, i) => {
+            const ids = new Set(p.events.map((e) => e.id));
+            const replay = idempotentReplay(p, stored.filter((s) => ids.has(s.id)));
+            const row = lockRows[i].rows[0];
+            const head: Head = row ? { revision: Number(row.revision), hash: row.last_hash } : { revision: -1, hash: GENESIS_HASH };
+            if (head.revision >= 0) this.rememberHead(p.streamId, head);
+            if (!replay) checkExpectedRevision(p.streamId, p.expectedRevision, head.revision);
+            results.push(replay);
+            heads.push(head);
+          });
+        } catch (err) {
+          await client.query('ROLLBACK');
+          inTx = false;
+          throw err;
+        }
+        const recordedAt = this.clock().toISOString();
+        const chained = parts.map((p, i) => (results[i] ? null : chainEvents(p, heads[i].revision, heads[i].hash, recordedAt)));
+        const inserts = parts.map((_, i) => (chained[i] ? client.query(this.appendStatement('advance', heads[i], chained[i])) : undefined));
+        const commit = client.query('COMMIT');
+        const done = await all([...inserts, commit]);
+        inTx = false;
+        parts.forEach((_, i) => {
+          const c = chained[i];
+          if (c && (done[i] as { rowCount: number }).rowCount !== c.length) throw new Error(`stream ${parts[i].streamId}: head moved while locked`);
+        });
+        return parts.map((p, i) => results[i] ?? this.appended(p, chained[i]!));
+      } catch (err) {
+        if (inTx) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+        if (!isUniqueViolation(err)) {
+          if (!(err instanceof WrongExpectedRevisionError || err instanceof DuplicateEventIdError || err instanceof InvalidAppendError || isDataError(err))) broken ??= asError(err);
+          throw err;
+        }
+        if (attempt < MAX_LOCKED_ATTEMPTS) continue;
+        throw new DuplicateEventIdError(parts[0].events[0].id, 'a concurrent append stored one of these ids');
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  /** The sealed events of one conversation, by the correlation index (migration 2), page by page. */
+  async *readByCorrelationId(correlationId: string, options: CorrelationReadOptions = {}): AsyncIterable<RecordedEvent> {
+    this.assertOpen();
+    let after = options.after ?? 0;
+    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    let remaining = options.maxCount ?? Infinity;
+    while (remaining > 0) {
+      const limit = Math.min(this.pageSize, remaining);
+      const { rows } = await this.pool.query<EventRow>({
+        name: 'lumbung_read_correlation',
+        text: `SELECT ${EVENT_COLUMNS}, l.position
+                 FROM ${this.s}.events e JOIN ${this.s}.log l ON l.seq = e.seq
+                WHERE e.metadata->>'correlationId' = $1 AND l.position > $2 AND l.position <= $3
+                ORDER BY l.position
+                LIMIT $4`,
+        values: [correlationId, after, to, limit],
+      });
+      for (const r of rows) yield toRecorded(r);
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      after = Number(rows[rows.length - 1].position);
     }
   }
 
@@ -578,6 +742,11 @@ function pgCode(err: unknown): string | undefined {
 
 function isUniqueViolation(err: unknown): boolean {
   return pgCode(err) === '23505';
+}
+
+/** A statement queued behind one that failed in the same transaction (pipeline mode). */
+function isInFailedTransaction(err: unknown): boolean {
+  return pgCode(err) === '25P02';
 }
 
 /**

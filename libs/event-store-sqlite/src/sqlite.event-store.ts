@@ -13,6 +13,10 @@ import {
   Notifier,
   pollingSubscription,
   prepareAppend,
+  prepareAppends,
+  type CorrelationReadOptions,
+  type PreparedAppend,
+  type StreamAppend,
   type AppendMetadata,
   type AppendResult,
   type EventMetadata,
@@ -137,8 +141,10 @@ export class SqliteEventStore implements EventStore {
     streamForwards: Database.Statement<[string, number, number], EventRow>;
     streamBackwards: Database.Statement<[string, number, number], EventRow>;
     allAfter: Database.Statement<[number, number], EventRow>;
+    byCorrelation: Database.Statement<[string, number, number, number], EventRow>;
   };
-  private readonly appendTx: (prepared: ReturnType<typeof prepareAppend>, expected: ExpectedRevision) => AppendResult;
+  private readonly appendTx: (prepared: PreparedAppend, expected: ExpectedRevision) => AppendResult;
+  private readonly appendManyTx: (parts: Array<PreparedAppend & { expectedRevision: ExpectedRevision }>) => AppendResult[];
 
   private constructor(
     private readonly db: Database.Database,
@@ -164,39 +170,50 @@ export class SqliteEventStore implements EventStore {
       streamForwards: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`),
       streamBackwards: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`),
       allAfter: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
+      // The same expression as the index events_correlation (migration 2), so the planner uses it.
+      byCorrelation: db.prepare(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE json_extract(metadata, '$.correlationId') = ? AND position > ? AND position <= ? ORDER BY position ASC LIMIT ?`,
+      ),
     };
     // Everything inside runs synchronously: no other append of this connection can interleave, and
     // other connections wait on the write lock taken by BEGIN IMMEDIATE (not upgraded later, so no
     // SQLITE_BUSY_SNAPSHOT deadlock between two deferred readers turning writers).
-    this.appendTx = db.transaction((prepared, expected: ExpectedRevision): AppendResult => {
-      const stored: StoredIdentity[] = [];
-      for (const e of prepared.events) {
-        const s = this.stmt.eventById.get(e.id);
-        if (s) stored.push({ id: s.id, streamId: s.stream_id, revision: s.revision, type: s.type, position: s.position });
-      }
-      const replay = idempotentReplay(prepared, stored);
-      if (replay) return replay;
+    this.appendTx = db.transaction((prepared: PreparedAppend, expected: ExpectedRevision): AppendResult => this.appendInTx(prepared, expected)).immediate;
+    // A throw from any part rolls the whole transaction back: all parts or none.
+    this.appendManyTx = db.transaction((parts: Array<PreparedAppend & { expectedRevision: ExpectedRevision }>): AppendResult[] =>
+      parts.map((p) => this.appendInTx(p, p.expectedRevision)),
+    ).immediate;
+  }
 
-      const head = this.stmt.streamHead.get(prepared.streamId);
-      const current = head ? head.revision : -1;
-      checkExpectedRevision(prepared.streamId, expected, current);
-      const recordedAt = this.clock().toISOString();
-      const chained = chainEvents(prepared, current, head ? head.last_hash : GENESIS_HASH, recordedAt);
+  /** One stream's append, inside a BEGIN IMMEDIATE transaction (synchronous: nothing interleaves). */
+  private appendInTx(prepared: PreparedAppend, expected: ExpectedRevision): AppendResult {
+    const stored: StoredIdentity[] = [];
+    for (const e of prepared.events) {
+      const s = this.stmt.eventById.get(e.id);
+      if (s) stored.push({ id: s.id, streamId: s.stream_id, revision: s.revision, type: s.type, position: s.position });
+    }
+    const replay = idempotentReplay(prepared, stored);
+    if (replay) return replay;
 
-      const log = this.stmt.logHead.get();
-      if (!log) throw new Error('event store file has no log_head row: the schema was damaged');
-      let position = log.position;
-      let prevLog = log.log_hash;
-      for (const c of chained) {
-        position++;
-        prevLog = logHash(prevLog, position, c.hash);
-        this.stmt.insertEvent.run(position, c.id, c.streamId, c.revision, c.type, c.schemaVersion, c.dataJson, c.metadataJson, recordedAt, c.hash, prevLog);
-      }
-      const last = chained[chained.length - 1];
-      this.stmt.upsertStream.run(prepared.streamId, last.revision, last.hash);
-      this.stmt.updateLogHead.run(position, prevLog);
-      return { streamId: prepared.streamId, firstRevision: current + 1, nextExpectedRevision: last.revision, position, idempotentReplay: false };
-    }).immediate;
+    const head = this.stmt.streamHead.get(prepared.streamId);
+    const current = head ? head.revision : -1;
+    checkExpectedRevision(prepared.streamId, expected, current);
+    const recordedAt = this.clock().toISOString();
+    const chained = chainEvents(prepared, current, head ? head.last_hash : GENESIS_HASH, recordedAt);
+
+    const log = this.stmt.logHead.get();
+    if (!log) throw new Error('event store file has no log_head row: the schema was damaged');
+    let position = log.position;
+    let prevLog = log.log_hash;
+    for (const c of chained) {
+      position++;
+      prevLog = logHash(prevLog, position, c.hash);
+      this.stmt.insertEvent.run(position, c.id, c.streamId, c.revision, c.type, c.schemaVersion, c.dataJson, c.metadataJson, recordedAt, c.hash, prevLog);
+    }
+    const last = chained[chained.length - 1];
+    this.stmt.upsertStream.run(prepared.streamId, last.revision, last.hash);
+    this.stmt.updateLogHead.run(position, prevLog);
+    return { streamId: prepared.streamId, firstRevision: current + 1, nextExpectedRevision: last.revision, position, idempotentReplay: false };
   }
 
   /** Opens (creating when missing) the file, switches it to WAL and brings the schema up to date. */
@@ -224,6 +241,29 @@ export class SqliteEventStore implements EventStore {
     const result = this.appendTx(prepared, expectedRevision);
     if (!result.idempotentReplay) this.notifier.notify();
     return result;
+  }
+
+  async appendMultiple(appends: StreamAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    const results = this.appendManyTx(prepareAppends(appends));
+    if (results.some((r) => !r.idempotentReplay)) this.notifier.notify();
+    return results;
+  }
+
+  /** By the expression index on the metadata's correlation id (migration 2), page by page. */
+  async *readByCorrelationId(correlationId: string, options: CorrelationReadOptions = {}): AsyncIterable<RecordedEvent> {
+    let remaining = options.maxCount ?? Infinity;
+    let after = options.after ?? 0;
+    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    while (remaining > 0) {
+      this.assertOpen();
+      const limit = Math.min(this.pageSize, remaining);
+      const rows = this.stmt.byCorrelation.all(correlationId, after, to, limit);
+      for (const r of rows) yield toRecorded(r);
+      remaining -= rows.length;
+      if (rows.length < limit) return;
+      after = rows[rows.length - 1].position;
+    }
   }
 
   async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {

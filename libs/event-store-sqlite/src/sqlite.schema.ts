@@ -52,6 +52,11 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO log_head (id, position, log_hash) VALUES (1, 0, '${GENESIS_HASH}');
     `,
   },
+  {
+    version: 2,
+    name: 'index on the correlation id (the auditor\'s trail of a request)',
+    sql: `CREATE INDEX events_correlation ON events (json_extract(metadata, '$.correlationId'), position);`,
+  },
 ];
 
 export function migrate(db: Database.Database, now: () => Date): number {

@@ -205,3 +205,149 @@ export async function handleCommand<C, S, E extends DecidedEvent>(
     }
   }
 }
+
+/** One stream's part of a multi-stream command (a flow whose steps must all happen or none). */
+export interface CommandStep<C = unknown, S = unknown, E extends DecidedEvent = DecidedEvent> {
+  streamId: string;
+  decider: Decider<C, S, E>;
+  envelope: CommandEnvelope<C>;
+  /** If-Match for this stream: a mismatch is not retried */
+  expectedRevision?: number | 'no-stream';
+}
+
+export type MultiHandleOptions<E> = Omit<HandleOptions<E>, 'expectedRevision'>;
+
+interface StepState {
+  state: unknown;
+  revision: number;
+  ids: Map<string, number>;
+  read: boolean;
+}
+
+/**
+ * handleCommand over several streams at once: each step is decided on its own stream's state, and
+ * everything the steps decide is written by one appendMultiple (one transaction: all or none). A lost
+ * race on any stream starts every step again from fresh reads, a bounded number of times. A refusal
+ * by any step's decider propagates and nothing is written anywhere, so a flow needs no compensations.
+ *
+ * Retries: a step whose events are already stored (its command id's first event id is in the stream)
+ * answers with what it wrote; the other steps are decided again, and deciders keyed by the flow's id
+ * decide nothing for what is already done. So a repeated command has its effect once, and a flow that
+ * a non-atomic store left part-way (EventStoreDB's appendMultiple) is finished by repeating it.
+ */
+export async function handleCommands(store: EventStore, steps: readonly CommandStep[], options: MultiHandleOptions<DecidedEvent> = {}): Promise<Array<HandleResult<unknown, DecidedEvent>>> {
+  if (steps.length === 0) return [];
+  const maxAttempts = options.maxAttempts ?? 5;
+  const upcast = options.upcast ?? defaultUpcast<DecidedEvent>;
+  const cache = options.cache;
+  for (let attempt = 1; ; attempt++) {
+    const skipAllowed = options.optimistic === true && attempt === 1;
+    // Reads of the streams in parallel: each from the cache's revision on, or not at all when optimistic.
+    const states: StepState[] = await Promise.all(
+      steps.map(async (step) => {
+        const cached = cache?.get<unknown>(step.streamId, step.decider);
+        const s: StepState = cached
+          ? { state: cached.state, revision: cached.revision, ids: cached.ids, read: false }
+          : { state: step.decider.initialState, revision: -1, ids: new Map(), read: false };
+        if (cached && skipAllowed && step.expectedRevision === undefined) return s;
+        for await (const e of store.readStream(step.streamId, { fromRevision: s.revision + 1 })) {
+          s.state = step.decider.evolve(s.state, upcast(e));
+          s.revision = e.revision;
+          s.ids.set(e.id, e.revision);
+        }
+        s.read = true;
+        cache?.set(step.streamId, step.decider, s.state, s.revision, s.ids);
+        return s;
+      }),
+    );
+    const allRead = states.every((s) => s.read);
+
+    const results: Array<HandleResult<unknown, DecidedEvent> | undefined> = new Array(steps.length);
+    const decided: Array<DecidedEvent[] | undefined> = new Array(steps.length);
+    let retry = false;
+    for (let i = 0; i < steps.length && !retry; i++) {
+      const step = steps[i];
+      const s = states[i];
+      const replayRevision = s.ids.get(commandEventId(step.envelope.commandId, step.streamId, 0));
+      if (replayRevision !== undefined) {
+        results[i] = await replayResult(store, step, s, replayRevision, upcast);
+        continue;
+      }
+      if (step.expectedRevision !== undefined) {
+        const want = step.expectedRevision === 'no-stream' ? -1 : step.expectedRevision;
+        if (want !== s.revision) throw new WrongExpectedRevisionError(step.streamId, step.expectedRevision, s.revision < 0 ? 'no-stream' : s.revision);
+      }
+      let events: DecidedEvent[];
+      try {
+        events = step.decider.decide(step.envelope.command, s.state);
+      } catch (err) {
+        // A refusal must rest on the stored state, not on a cache another process may have outdated.
+        if (!s.read) {
+          retry = true;
+          break;
+        }
+        throw err;
+      }
+      if (events.length > MAX_EVENTS_PER_COMMAND) throw new Error(`a command decided ${events.length} events; the limit is ${MAX_EVENTS_PER_COMMAND}`);
+      if (events.length === 0 && !s.read) {
+        retry = true;
+        break;
+      }
+      decided[i] = events;
+    }
+    if (retry) continue;
+
+    const writing = steps.map((_, i) => i).filter((i) => decided[i] !== undefined && decided[i]!.length > 0);
+    const parts = writing.map((i) => ({
+      streamId: steps[i].streamId,
+      events: decided[i]!.map((e, k) => ({ id: commandEventId(steps[i].envelope.commandId, steps[i].streamId, k), type: e.type, data: e.data, schemaVersion: e.schemaVersion })),
+      expectedRevision: states[i].revision < 0 ? ('no-stream' as const) : states[i].revision,
+      metadata: steps[i].envelope.metadata,
+    }));
+    try {
+      const appended = parts.length === 0 ? [] : parts.length === 1 ? [await store.append(parts[0].streamId, parts[0].events, parts[0].expectedRevision, parts[0].metadata)] : await store.appendMultiple(parts);
+      const byStep = new Map(writing.map((i, k) => [i, { append: appended[k], part: parts[k] }]));
+      return steps.map((step, i) => {
+        if (results[i]) return results[i]!;
+        const s = states[i];
+        const events = decided[i] ?? [];
+        const w = byStep.get(i);
+        if (!w) return { state: s.state, events, append: null, revision: s.revision };
+        const newState = events.reduce((st, e) => step.decider.evolve(st, e), s.state);
+        if (cache && !w.append.idempotentReplay) {
+          w.part.events.forEach((e, k) => s.ids.set(e.id, w.append.firstRevision + k));
+          cache.set(step.streamId, step.decider, newState, w.append.nextExpectedRevision, s.ids);
+        }
+        return { state: newState, events, append: w.append, revision: w.append.nextExpectedRevision };
+      });
+    } catch (err) {
+      if (!(err instanceof WrongExpectedRevisionError)) throw err;
+      if (steps.some((st) => st.streamId === err.streamId && st.expectedRevision !== undefined)) throw err;
+      if (attempt >= maxAttempts) throw new ConcurrencyRetriesExhaustedError(err.streamId, attempt);
+      if (!allRead || attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+    }
+  }
+}
+
+/** What a step wrote the first time, read back from its stream (a retried command). */
+async function replayResult(
+  store: EventStore,
+  step: CommandStep,
+  s: StepState,
+  replayRevision: number,
+  upcast: (e: RecordedEvent) => DecidedEvent,
+): Promise<HandleResult<unknown, DecidedEvent>> {
+  const seen: RecordedEvent[] = [];
+  for await (const e of store.readStream(step.streamId, { fromRevision: replayRevision, maxCount: MAX_EVENTS_PER_COMMAND })) {
+    if (e.id !== commandEventId(step.envelope.commandId, step.streamId, seen.length)) break;
+    seen.push(e);
+  }
+  const last = seen[seen.length - 1];
+  return {
+    state: s.state,
+    events: seen.map(upcast),
+    append: { streamId: step.streamId, firstRevision: replayRevision, nextExpectedRevision: last.revision, position: last.position, idempotentReplay: true },
+    revision: s.revision,
+    replayOf: seen,
+  };
+}

@@ -134,9 +134,38 @@ export interface VerifyReport {
   problem?: VerifyProblem;
 }
 
+/** One stream's part of an appendMultiple. */
+export interface StreamAppend {
+  streamId: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+  metadata: AppendMetadata;
+}
+
+export interface CorrelationReadOptions {
+  /** exclusive global position to start after (default 0) */
+  after?: number;
+  /** inclusive global position to stop at (an as-of read) */
+  toPosition?: number;
+  maxCount?: number;
+}
+
 export interface EventStore {
   /** Atomic: all events are written or none. */
   append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision, metadata: AppendMetadata): Promise<AppendResult>;
+  /**
+   * Atomic across streams: every part is written or none (one transaction), each part checked
+   * against its own expected revision; a WrongExpectedRevisionError names the first stream that
+   * failed. Results in the order of the parts. Streams must be distinct. A retry is recognised per
+   * part by its event ids: parts already stored answer as replays and the others are written (so a
+   * flow that older code wrote one stream at a time is finished, not doubled).
+   */
+  appendMultiple(appends: StreamAppend[]): Promise<AppendResult[]>;
+  /**
+   * The sealed events whose metadata.correlationId is this, in global order (indexed where the
+   * store allows: the auditor's trail of a request across its streams).
+   */
+  readByCorrelationId(correlationId: string, options?: CorrelationReadOptions): AsyncIterable<RecordedEvent>;
   /** Paged internally; never loads a whole stream into memory. Empty for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   /** Paged internally; only sealed (globally positioned) events. */

@@ -1,12 +1,12 @@
 import { chainEvents, checkExpectedRevision, idempotentReplay } from './append-support';
 import { EventStoreClosedError } from './errors';
 import type {
-  AppendMetadata, AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions,
-  RecordedEvent, StreamHead, SubscribeOptions, Subscription, VerifyReport,
+  AppendMetadata, AppendResult, CorrelationReadOptions, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions,
+  RecordedEvent, StreamAppend, StreamHead, SubscribeOptions, Subscription, VerifyReport,
 } from './event-store.port';
 import { GENESIS_HASH, logHash } from './integrity';
 import { Notifier, pollingSubscription } from './subscription';
-import { prepareAppend } from './validation';
+import { prepareAppend, prepareAppends, type PreparedAppend } from './validation';
 import { ChainVerifier } from './verifier';
 
 /**
@@ -25,12 +25,53 @@ export class InMemoryEventStore implements EventStore {
   async append(streamId: string, events: NewEvent[], expectedRevision: ExpectedRevision, metadata: AppendMetadata): Promise<AppendResult> {
     this.assertOpen();
     const prepared = prepareAppend(streamId, events, expectedRevision, metadata);
-    const stored = prepared.events.map((e) => this.byId.get(e.id)).filter((e): e is RecordedEvent => !!e);
-    const replay = idempotentReplay(prepared, stored);
+    const replay = this.replayOf(prepared);
     if (replay) return replay;
+    checkExpectedRevision(prepared.streamId, expectedRevision, this.currentRevision(prepared.streamId));
+    const result = this.write(prepared);
+    this.notifier.notify();
+    return result;
+  }
+
+  async appendMultiple(appends: StreamAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    const parts = prepareAppends(appends);
+    // Every check before the first write: all parts or none.
+    const replays = parts.map((p) => this.replayOf(p));
+    parts.forEach((p, i) => {
+      if (!replays[i]) checkExpectedRevision(p.streamId, p.expectedRevision, this.currentRevision(p.streamId));
+    });
+    const results = parts.map((p, i) => replays[i] ?? this.write(p));
+    if (replays.some((r) => !r)) this.notifier.notify();
+    return results;
+  }
+
+  async *readByCorrelationId(correlationId: string, options: CorrelationReadOptions = {}): AsyncIterable<RecordedEvent> {
+    this.assertOpen();
+    const max = options.maxCount ?? Infinity;
+    const to = options.toPosition ?? Infinity;
+    let n = 0;
+    for (let i = options.after ?? 0; i < this.log.length && i < to && n < max; i++) {
+      const e = this.log[i].event;
+      if (e.metadata.correlationId !== correlationId) continue;
+      n++;
+      yield structuredClone(e);
+    }
+  }
+
+  private replayOf(prepared: PreparedAppend): AppendResult | null {
+    const stored = prepared.events.map((e) => this.byId.get(e.id)).filter((e): e is RecordedEvent => !!e);
+    return idempotentReplay(prepared, stored);
+  }
+
+  private currentRevision(streamId: string): number {
+    return (this.streams.get(streamId)?.length ?? 0) - 1;
+  }
+
+  /** Chains and stores one checked append; no await inside, so nothing interleaves. */
+  private write(prepared: PreparedAppend): AppendResult {
     const stream = this.streams.get(prepared.streamId) ?? [];
     const current = stream.length - 1;
-    checkExpectedRevision(prepared.streamId, expectedRevision, current);
     const prevHash = current < 0 ? GENESIS_HASH : stream[current].hash;
     const chained = chainEvents(prepared, current, prevHash, this.clock().toISOString());
     for (const c of chained) {
@@ -43,7 +84,6 @@ export class InMemoryEventStore implements EventStore {
       this.byId.set(event.id, event);
     }
     this.streams.set(prepared.streamId, stream);
-    this.notifier.notify();
     const last = stream[stream.length - 1];
     return { streamId: prepared.streamId, firstRevision: current + 1, nextExpectedRevision: last.revision, position: last.position, idempotentReplay: false };
   }

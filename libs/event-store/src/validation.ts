@@ -1,5 +1,5 @@
 import { InvalidAppendError } from './errors';
-import type { AppendMetadata, ExpectedRevision, JsonObject, JsonValue, NewEvent } from './event-store.port';
+import type { AppendMetadata, ExpectedRevision, JsonObject, JsonValue, NewEvent, StreamAppend } from './event-store.port';
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
 export const MAX_STREAM_ID_LENGTH = 200;
@@ -111,4 +111,29 @@ export function prepareAppend(streamId: unknown, events: unknown, expected: unkn
     return { id, type, schemaVersion, data: JSON.parse(dataJson) as JsonObject, dataJson };
   });
   return { streamId: sid, events: prepared, metadata: JSON.parse(metadataJson) as AppendMetadata, metadataJson };
+}
+
+/** Most parts one appendMultiple takes (a flow touches a handful of streams). */
+export const MAX_APPEND_PARTS = 16;
+
+/**
+ * Validates an appendMultiple: each part as an append, the streams distinct, no event id twice
+ * across the parts. Parts come back in the order given.
+ */
+export function prepareAppends(appends: unknown): Array<PreparedAppend & { expectedRevision: ExpectedRevision }> {
+  if (!Array.isArray(appends) || appends.length === 0) throw new InvalidAppendError('appends', 'must be a non-empty array');
+  if (appends.length > MAX_APPEND_PARTS) throw new InvalidAppendError('appends', `at most ${MAX_APPEND_PARTS} streams in one append`);
+  const streams = new Set<string>();
+  const ids = new Set<string>();
+  return appends.map((a: StreamAppend, i) => {
+    if (!a || typeof a !== 'object') throw new InvalidAppendError(`appends[${i}]`, 'must be an object');
+    const p = prepareAppend(a.streamId, a.events, a.expectedRevision, a.metadata);
+    if (streams.has(p.streamId)) throw new InvalidAppendError(`appends[${i}].streamId`, `stream ${p.streamId} appears twice in one append`);
+    streams.add(p.streamId);
+    for (const e of p.events) {
+      if (ids.has(e.id)) throw new InvalidAppendError(`appends[${i}].events`, `event id ${e.id} appears twice in one append`);
+      ids.add(e.id);
+    }
+    return { ...p, expectedRevision: a.expectedRevision };
+  });
 }

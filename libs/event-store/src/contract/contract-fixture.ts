@@ -23,4 +23,9 @@ export interface EventStoreContractFixture {
    * stream cannot be refused there. Default true.
    */
   globalEventIdIndex?: boolean;
+  /**
+   * false where appendMultiple is not atomic across streams (EventStoreDB adapter: parts one after
+   * the other); the all-or-none cases are then not run. Default true.
+   */
+  atomicMultiStream?: boolean;
 }

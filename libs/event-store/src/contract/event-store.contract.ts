@@ -1,6 +1,6 @@
 /* Jest globals: this file is imported by each adapter's spec file, never run on its own. */
 import { randomUUID } from 'node:crypto';
-import { handleCommand, loadState, StateCache, type Decider } from '../command-handler';
+import { handleCommand, handleCommands, loadState, StateCache, type Decider } from '../command-handler';
 import { ConcurrencyRetriesExhaustedError, DuplicateEventIdError, InvalidAppendError, WrongExpectedRevisionError } from '../errors';
 import type { AppendMetadata, EventStore, NewEvent, RecordedEvent, Subscription } from '../event-store.port';
 import { toArray } from '../subscription';
@@ -443,6 +443,145 @@ export function describeEventStoreContract(name: string, fixture: EventStoreCont
         expect(again.append).toMatchObject({ idempotentReplay: true, firstRevision: 0, nextExpectedRevision: 0 });
         expect(again.replayOf?.map((e) => e.id)).toEqual([ids[0]]);
         expect(await toArray(store.readStream('c5'))).toHaveLength(2);
+      });
+    });
+
+    describe('appendMultiple', () => {
+      const atomic = fixture.atomicMultiStream !== false;
+
+      it('writes every stream, each at its own expected revision, in one call', async () => {
+        await store.append('m-a', [ev()], 'no-stream', meta());
+        const [a, b] = await store.appendMultiple([
+          { streamId: 'm-a', events: [ev('A1'), ev('A2')], expectedRevision: 0, metadata: meta({ correlationId: 'flow-1' }) },
+          { streamId: 'm-b', events: [ev('B1')], expectedRevision: 'no-stream', metadata: meta({ correlationId: 'flow-1' }) },
+        ]);
+        expect(a).toMatchObject({ streamId: 'm-a', firstRevision: 1, nextExpectedRevision: 2, idempotentReplay: false });
+        expect(b).toMatchObject({ streamId: 'm-b', firstRevision: 0, nextExpectedRevision: 0, idempotentReplay: false });
+        expect((await toArray(store.readStream('m-a'))).map((e) => e.type)).toEqual(['Thing', 'A1', 'A2']);
+        expect((await toArray(store.readStream('m-b'))).map((e) => e.type)).toEqual(['B1']);
+        await settle();
+        const log = await toArray(store.readAll());
+        expectOrdered(log);
+        expect(log).toHaveLength(4);
+        await expect(store.verify()).resolves.toMatchObject({ ok: true, checked: 4 });
+      });
+
+      (atomic ? it : it.skip)('all or none: one stream at the wrong revision writes nothing anywhere', async () => {
+        await store.append('n-a', [ev()], 'no-stream', meta());
+        await store.append('n-c', [ev(), ev()], 'no-stream', meta());
+        const err = await store
+          .appendMultiple([
+            { streamId: 'n-a', events: [ev('A')], expectedRevision: 0, metadata: meta() },
+            { streamId: 'n-b', events: [ev('B')], expectedRevision: 'no-stream', metadata: meta() },
+            { streamId: 'n-c', events: [ev('C')], expectedRevision: 0, metadata: meta() },
+          ])
+          .catch((e) => e);
+        expect(err).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(err).toMatchObject({ streamId: 'n-c', expected: 0, actual: 1 });
+        expect(await toArray(store.readStream('n-a'))).toHaveLength(1);
+        expect(await toArray(store.readStream('n-b'))).toHaveLength(0);
+        expect(await store.streamHead('n-b')).toBeNull();
+        expect(await toArray(store.readStream('n-c'))).toHaveLength(2);
+        // The same parts at the right revisions then go through.
+        await expect(
+          store.appendMultiple([
+            { streamId: 'n-a', events: [ev('A')], expectedRevision: 0, metadata: meta() },
+            { streamId: 'n-b', events: [ev('B')], expectedRevision: 'no-stream', metadata: meta() },
+          ]),
+        ).resolves.toHaveLength(2);
+      });
+
+      it('a retried call is recognised per stream: stored parts replay, nothing is written twice', async () => {
+        const parts = [
+          { streamId: 'r-a', events: [ev('A')], expectedRevision: 'no-stream' as const, metadata: meta() },
+          { streamId: 'r-b', events: [ev('B1'), ev('B2')], expectedRevision: 'no-stream' as const, metadata: meta() },
+        ];
+        const first = await store.appendMultiple(parts);
+        const again = await store.appendMultiple(parts);
+        expect(again.map((r) => r.idempotentReplay)).toEqual([true, true]);
+        expect(again.map((r) => r.nextExpectedRevision)).toEqual(first.map((r) => r.nextExpectedRevision));
+        expect(await toArray(store.readStream('r-b'))).toHaveLength(2);
+      });
+
+      it('refuses a stream twice, an id twice across parts, an empty list; nothing written', async () => {
+        const dup = ev();
+        await expect(store.appendMultiple([])).rejects.toBeInstanceOf(InvalidAppendError);
+        await expect(
+          store.appendMultiple([
+            { streamId: 'd-a', events: [ev()], expectedRevision: 'any', metadata: meta() },
+            { streamId: 'd-a', events: [ev()], expectedRevision: 'any', metadata: meta() },
+          ]),
+        ).rejects.toMatchObject({ field: 'appends[1].streamId' });
+        await expect(
+          store.appendMultiple([
+            { streamId: 'd-a', events: [dup], expectedRevision: 'any', metadata: meta() },
+            { streamId: 'd-b', events: [dup], expectedRevision: 'any', metadata: meta() },
+          ]),
+        ).rejects.toBeInstanceOf(InvalidAppendError);
+        expect(await store.streamHead('d-a')).toBeNull();
+      });
+
+      it('8 concurrent flows over shared streams in opposite orders: no deadlock, every flow once', async () => {
+        const decider: Decider<{ type: 'Add'; n: number }, number, { type: 'Added'; data: { n: number } }> = {
+          initialState: 0,
+          evolve: (s, e) => s + e.data.n,
+          decide: (c) => [{ type: 'Added', data: { n: c.n } }],
+        };
+        const flows = Array.from({ length: 8 }, (_, k) => {
+          const streams = k % 2 === 0 ? ['x-1', 'x-2', 'x-3'] : ['x-3', 'x-2', 'x-1'];
+          const commandId = randomUUID();
+          return () =>
+            handleCommands(
+              store,
+              streams.map((streamId) => ({ streamId, decider, envelope: { commandId, command: { type: 'Add', n: k + 1 }, metadata: meta() } })),
+              { maxAttempts: 40 },
+            );
+        });
+        await Promise.all(flows.map((f) => f()));
+        for (const sid of ['x-1', 'x-2', 'x-3']) {
+          const { state } = await loadState(store, sid, decider);
+          expect(state).toBe(36);
+        }
+      });
+
+      (atomic ? it : it.skip)('handleCommands: a refusal by any step writes nothing on any stream', async () => {
+        const capped: Decider<{ type: 'Add'; n: number }, number, { type: 'Added'; data: { n: number } }> = {
+          initialState: 0,
+          evolve: (s, e) => s + e.data.n,
+          decide: (c, s) => {
+            if (s + c.n > 10) throw new Error('over capacity');
+            return [{ type: 'Added', data: { n: c.n } }];
+          },
+        };
+        await store.append('h-2', [{ id: randomUUID(), type: 'Added', data: { n: 8 } }], 'no-stream', meta());
+        const commandId = randomUUID();
+        const steps = (n: number) =>
+          ['h-1', 'h-2'].map((streamId) => ({ streamId, decider: capped, envelope: { commandId, command: { type: 'Add' as const, n }, metadata: meta() } }));
+        await expect(handleCommands(store, steps(5))).rejects.toThrow('over capacity');
+        expect(await toArray(store.readStream('h-1'))).toHaveLength(0);
+        const ok = await handleCommands(store, steps(2));
+        expect(ok.map((r) => r.revision)).toEqual([0, 1]);
+        // Repeating the command answers with what it wrote, even though deciding again would be refused.
+        const again = await handleCommands(store, steps(2));
+        expect(again.map((r) => r.append?.idempotentReplay)).toEqual([true, true]);
+        expect(await toArray(store.readStream('h-2'))).toHaveLength(2);
+      });
+    });
+
+    describe('readByCorrelationId', () => {
+      it('reads one conversation across streams in global order, after a position, up to a position, with a max count', async () => {
+        for (let i = 0; i < 30; i++) {
+          await store.append(`c-${i % 4}`, [ev(`E${i}`)], 'any', meta({ correlationId: i % 3 === 0 ? 'req-9' : `other-${i}` }));
+        }
+        await settle();
+        const trail = await toArray(store.readByCorrelationId('req-9'));
+        expect(trail.map((e) => e.type)).toEqual(Array.from({ length: 10 }, (_, k) => `E${k * 3}`));
+        expect(trail.every((e, k) => k === 0 || e.position > trail[k - 1].position)).toBe(true);
+        expect(trail.every((e) => e.metadata.correlationId === 'req-9')).toBe(true);
+        const cut = trail[4].position;
+        expect((await toArray(store.readByCorrelationId('req-9', { toPosition: cut }))).map((e) => e.type)).toEqual(trail.slice(0, 5).map((e) => e.type));
+        expect((await toArray(store.readByCorrelationId('req-9', { after: cut, maxCount: 2 }))).map((e) => e.type)).toEqual(trail.slice(5, 7).map((e) => e.type));
+        expect(await toArray(store.readByCorrelationId('nobody'))).toEqual([]);
       });
     });
   });
