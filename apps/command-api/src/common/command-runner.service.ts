@@ -3,6 +3,8 @@ import {
   commandEventId,
   deterministicUuid,
   handleCommand,
+  handleCommands,
+  type CommandStep,
   type DecidedEvent,
   type Decider,
   type EventStore,
@@ -55,6 +57,17 @@ export interface StepOptions {
   /** If-Match */
   expectedRevision?: number | 'no-stream';
 }
+
+/** One step of a flow for runAll. */
+export interface FlowStep<K extends AggregateKind = AggregateKind> {
+  kind: K;
+  id: string;
+  command: CommandOf<K>;
+  options?: StepOptions;
+}
+
+/** A typed FlowStep (the union of kinds would lose the command's type). */
+export const flowStep = <K extends AggregateKind>(kind: K, id: string, command: CommandOf<K>, options?: StepOptions): FlowStep => ({ kind, id, command, options }) as unknown as FlowStep;
 
 export interface Loaded<S> {
   streamId: string;
@@ -122,6 +135,38 @@ export class CommandRunner {
       replayed,
       wrote: result.append !== null,
     };
+  }
+
+  /**
+   * Several steps of one flow, decided each on its own stream and written in one atomic append
+   * (handleCommands): a refusal by any step writes nothing anywhere, so the flow needs no
+   * compensation. Results in the order of the steps.
+   */
+  async runAll(steps: readonly FlowStep[], ctx: CommandContext): Promise<Array<StepResult<unknown>>> {
+    const startedAt = Date.now();
+    const prepared: CommandStep[] = steps.map((st) => {
+      const { decider, streamId } = aggregates[st.kind];
+      const options = st.options ?? {};
+      const extra: JsonObject = { ...options.extra };
+      if (options.step !== undefined) extra['step'] = options.step;
+      return {
+        streamId: streamId(st.id),
+        decider: decider as unknown as Decider<unknown, unknown, DecidedEvent>,
+        envelope: {
+          commandId: this.commandIdOf(ctx, options.step),
+          command: { ...st.command, metadata: domainMetadata(ctx, options.correlationId) },
+          metadata: commandMetadata(ctx, { correlationId: options.correlationId, reason: options.reason, extra }),
+        },
+        ...(options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {}),
+      };
+    });
+    const results = await handleCommands(this.store, prepared, { cache: this.cache, optimistic: true, upcast: upcastEvent, maxAttempts: MAX_ATTEMPTS });
+    return results.map((result, i) => {
+      const sid = prepared[i].streamId;
+      if (result.append && !result.append.idempotentReplay) this.markRead(sid, startedAt);
+      const replayed = assertSameRequest(result, ctx.requestHash);
+      return { ...result, streamId: sid, reportedRevision: result.append ? result.append.nextExpectedRevision : result.revision, replayed, wrote: result.append !== null };
+    });
   }
 
   /** The aggregate's current state, reading only what was appended since the cache last saw the stream. */

@@ -8,12 +8,14 @@ import {
   authorizeCommand,
   clusterTarget,
   CommandRunner,
+  flowStep,
   idFor,
   incidentExtra,
   References,
   warehouseTarget,
   type CommandAnswer,
   type CommandOf,
+  type FlowStep,
   type ReasonDto,
   type StepOptions,
   type StepResult,
@@ -29,9 +31,12 @@ export class RecordReceiptCommand extends ApiCommand<RecordReceiptDto> {}
 const DEPARTED: ReadonlyArray<DispatchState['status']> = ['in-transit', 'delivered', 'lost'];
 
 /**
- * The flows after planning (libs/domain/src/README.md): the dispatch stream decides first (it decides
- * between a departure and a concurrent cancellation, and records a receipt at most once), then the
- * other streams follow, each step a no-op when repeated, so a retry finishes an interrupted flow.
+ * The flows after planning (libs/domain/src/README.md). Departure and cancellation write the dispatch
+ * and the streams that follow from it in one atomic append (the dispatch stream decides between a
+ * departure and a concurrent cancellation: the loser's whole append is refused). A receipt and a loss
+ * still run step by step, since what follows is built from the dispatch's recorded events: the
+ * dispatch first, then the other streams, each step a no-op when repeated, so a retry finishes an
+ * interrupted flow.
  */
 // Injectable so that its constructor parameters are recorded for the subclasses Nest builds.
 @Injectable()
@@ -77,9 +82,13 @@ export class DepartDispatchHandler extends DispatchFlow implements ICommandHandl
     const d = await this.dispatch(id);
     authorizeCommand(ctx.principal, 'DepartDispatch', await this.originTarget(d));
     const options = await this.options(d, id);
-    const departed = await this.main(ctx, id, { type: 'DepartDispatch', data: { dispatchId: id, ...dto } }, options);
-    // Consumables leave as StockIssued, equipment as EquipmentDeployed.
-    await this.issue(ctx, d, id, options, true);
+    // The departure and the stock leaving the origin in one atomic append: consumables leave as
+    // StockIssued, equipment as EquipmentDeployed.
+    const steps: FlowStep[] = [flowStep('dispatch', id, { type: 'DepartDispatch', data: { dispatchId: id, ...dto } }, { ...options, expectedRevision: ifMatchRevision(ctx, streamIds.dispatch(id)) })];
+    if (d.warehouseId !== undefined && (await this.runner.load('stock', d.warehouseId)).state.reservations[id]?.status === 'reserved') {
+      steps.push(flowStep('stock', d.warehouseId, { type: 'IssueStock', data: { warehouseId: d.warehouseId, dispatchId: id } }, { ...options, step: 'issue' }));
+    }
+    const [departed] = (await this.runner.runAll(steps, ctx)) as [StepResult<DispatchState>];
     return answer(id, departed, { waybillNumber: dto.waybillNumber });
   }
 }
@@ -90,14 +99,16 @@ export class CancelDispatchHandler extends DispatchFlow implements ICommandHandl
     const d = await this.dispatch(id);
     authorizeCommand(ctx.principal, 'CancelDispatch', clusterTarget);
     const options = { ...(await this.options(d, id)), reason: dto.reason };
-    const cancelled = await this.main(ctx, id, { type: 'CancelDispatch', data: { dispatchId: id, reason: dto.reason } }, options);
     const reason = `dispatch cancelled: ${dto.reason}`;
+    // The cancellation, the release of its stock and of its claim on the request: one atomic append.
+    const steps: FlowStep[] = [flowStep('dispatch', id, { type: 'CancelDispatch', data: { dispatchId: id, reason: dto.reason } }, { ...options, expectedRevision: ifMatchRevision(ctx, streamIds.dispatch(id)) })];
     if (d.warehouseId !== undefined) {
-      await this.runner.run('stock', d.warehouseId, { type: 'ReleaseStock', data: { warehouseId: d.warehouseId, dispatchId: id, reason } }, ctx, { ...options, step: 'release-stock' });
+      steps.push(flowStep('stock', d.warehouseId, { type: 'ReleaseStock', data: { warehouseId: d.warehouseId, dispatchId: id, reason } }, { ...options, step: 'release-stock' }));
     }
     if (d.requestId !== undefined) {
-      await this.runner.run('request', d.requestId, { type: 'ReleaseDispatchFromRequest', data: { requestId: d.requestId, dispatchId: id, reason } }, ctx, { ...options, step: 'release-claim' });
+      steps.push(flowStep('request', d.requestId, { type: 'ReleaseDispatchFromRequest', data: { requestId: d.requestId, dispatchId: id, reason } }, { ...options, step: 'release-claim' }));
     }
+    const [cancelled] = (await this.runner.runAll(steps, ctx)) as [StepResult<DispatchState>];
     return answer(id, cancelled);
   }
 }

@@ -1,17 +1,16 @@
-import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   dispatchDecider,
   DomainError,
-  isDomainError,
   outstandingOf,
   streamIds,
   type DispatchDestination,
+  type DispatchState,
   type PlanDispatch,
   type Target,
 } from '@lumbung/domain';
-import { ifMatchRevision, type CommandContext } from '@lumbung/platform';
-import { answer, ApiCommand, authorizeCommand, CommandRunner, domainMetadata, idFor, incidentExtra, References, warehouseTarget, type CommandAnswer, type StateOf } from '../common';
+import { ifMatchRevision } from '@lumbung/platform';
+import { answer, ApiCommand, authorizeCommand, CommandRunner, domainMetadata, flowStep, idFor, incidentExtra, References, warehouseTarget, type CommandAnswer, type FlowStep, type StateOf, type StepResult } from '../common';
 import type { PlanDispatchDto } from './dispatches.dto';
 
 export class PlanDispatchCommand extends ApiCommand<PlanDispatchDto> {}
@@ -20,16 +19,15 @@ export class PlanDispatchCommand extends ApiCommand<PlanDispatchDto> {}
 export const dispatchCorrelation = (dispatchId: string, requestId?: string): string => requestId ?? `dispatch-${dispatchId}`;
 
 /**
- * The plan-dispatch flow of libs/domain/src/README.md: read-only checks, then ReserveStock (the hot
- * step first, so that the losers of a race are refused before they write anything), then the claim
- * against the request, then PlanDispatch, with compensations when a later step is refused. Every
- * step is keyed by the dispatch id and by a command id derived from the HTTP command's, so a retry
- * with the same Idempotency-Key repeats the done steps as no-ops and finishes the rest.
+ * The plan-dispatch flow of libs/domain/src/README.md: read-only checks, then ReserveStock, the claim
+ * against the request and PlanDispatch decided each on its own stream and written in one atomic
+ * appendMultiple (one transaction): all three or none, so a crash or a refusal can never leave a
+ * reservation without its dispatch, and no compensation is needed. Every step is keyed by the
+ * dispatch id and by a command id derived from the HTTP command's, so a retry with the same
+ * Idempotency-Key is answered with what the first call wrote.
  */
 @CommandHandler(PlanDispatchCommand)
 export class PlanDispatchHandler implements ICommandHandler<PlanDispatchCommand> {
-  private readonly logger = new Logger('PlanDispatch');
-
   constructor(
     private readonly runner: CommandRunner,
     private readonly refs: References,
@@ -90,35 +88,19 @@ export class PlanDispatchHandler implements ICommandHandler<PlanDispatchCommand>
     // with other content), run on the state just read, before the flow writes anything.
     dispatchDecider.decide({ ...command, metadata: domainMetadata(ctx, correlationId) }, dispatch.state);
 
-    // 2. Reserve the stock: the contended step.
-    let reserved = false;
-    let claimed = false;
+    // 2. One atomic append of the flow's steps: the stock reservation (the contended stream), the claim
+    // against the request, and the dispatch itself. A refusal by any of them (insufficient stock,
+    // the request's outstanding taken by another dispatch since step 1) writes nothing anywhere.
+    const steps: FlowStep[] = [];
     if (dto.warehouseId !== undefined) {
-      const r = await this.runner.run('stock', dto.warehouseId, { type: 'ReserveStock', data: { warehouseId: dto.warehouseId, dispatchId, lines } }, ctx, { step: 'reserve', correlationId, extra });
-      if (r.state.reservations[dispatchId]?.status === 'released') {
-        throw DomainError.rule('reservation-released', `the reservation for dispatch ${dispatchId} was released (an earlier attempt of this command was refused or cancelled); plan it again with a new Idempotency-Key`, {
-          dispatchId,
-          warehouseId: dto.warehouseId,
-        });
-      }
-      reserved = r.wrote;
+      steps.push(flowStep('stock', dto.warehouseId, { type: 'ReserveStock', data: { warehouseId: dto.warehouseId, dispatchId, lines } }, { step: 'reserve', correlationId, extra }));
     }
-    try {
-      // 3. Claim the approved outstanding quantity of the request.
-      if (dto.requestId !== undefined) {
-        const c = await this.runner.run('request', dto.requestId, { type: 'RecordDispatchAgainstRequest', data: { requestId: dto.requestId, dispatchId, lines } }, ctx, {
-          step: 'claim',
-          correlationId,
-          extra,
-        });
-        claimed = c.wrote;
-      }
-      // 4. The dispatch itself, last: a dispatch that exists always has its stock and its claim.
-      return answer(dispatchId, await last(command), this.refsOf(dispatchId, dto));
-    } catch (err) {
-      if (isDomainError(err)) await this.compensate(ctx, err, { dispatchId, warehouseId: reserved ? dto.warehouseId : undefined, requestId: claimed ? dto.requestId : undefined, correlationId, extra });
-      throw err;
+    if (dto.requestId !== undefined) {
+      steps.push(flowStep('request', dto.requestId, { type: 'RecordDispatchAgainstRequest', data: { requestId: dto.requestId, dispatchId, lines } }, { step: 'claim', correlationId, extra }));
     }
+    steps.push(flowStep('dispatch', dispatchId, command, { correlationId, extra, expectedRevision: ifMatchRevision(ctx, streamIds.dispatch(dispatchId)) }));
+    const results = await this.runner.runAll(steps, ctx);
+    return answer(dispatchId, results[results.length - 1] as StepResult<DispatchState>, this.refsOf(dispatchId, dto));
   }
 
   private refsOf(dispatchId: string, dto: PlanDispatchDto): Record<string, string> {
@@ -168,35 +150,5 @@ export class PlanDispatchHandler implements ICommandHandler<PlanDispatchCommand>
         throw DomainError.rule('item-not-pledged', `${l.itemId} is not in pledge ${pledgeId}`, { pledgeId, itemId: l.itemId, field: `lines[${i}].itemId` });
       }
     });
-  }
-
-  /** Undoes the steps this command wrote (never a step that decided nothing: that was someone else's). */
-  private async compensate(
-    ctx: CommandContext,
-    err: DomainError,
-    s: { dispatchId: string; warehouseId?: string; requestId?: string; correlationId: string; extra: Record<string, string> },
-  ): Promise<void> {
-    const reason = `compensation: ${err.code}`;
-    try {
-      if (s.requestId !== undefined) {
-        await this.runner.run('request', s.requestId, { type: 'ReleaseDispatchFromRequest', data: { requestId: s.requestId, dispatchId: s.dispatchId, reason } }, ctx, {
-          step: 'compensate-claim',
-          correlationId: s.correlationId,
-          reason,
-          extra: s.extra,
-        });
-      }
-      if (s.warehouseId !== undefined) {
-        await this.runner.run('stock', s.warehouseId, { type: 'ReleaseStock', data: { warehouseId: s.warehouseId, dispatchId: s.dispatchId, reason } }, ctx, {
-          step: 'compensate-reserve',
-          correlationId: s.correlationId,
-          reason,
-          extra: s.extra,
-        });
-      }
-    } catch (e) {
-      // The refusal is still the answer; what is left held is released by the reconciler or a retry.
-      this.logger.error({ err: e, dispatchId: s.dispatchId }, 'compensation of a refused dispatch plan failed');
-    }
   }
 }

@@ -453,6 +453,25 @@ export function commandFlowsSuite(start: () => Promise<RunningApi>): void {
       expect((await c.settledHead()) - head).toBe(14 * 3);
       expect(Date.now() - started).toBeLessThan(20_000);
     });
+
+    it('8 concurrent dispatches from different warehouses for one request: the claim decides, losers write nothing, not even a reservation to undo', async () => {
+      const from = [w.pmi, w.main, w.race, w.pmi, w.main, w.race, w.pmi, w.main];
+      for (const wh of new Set(from)) await receive(wh, lines([i.water, 50]));
+      const requestId = await approvedRequest(lines([i.water, 30]));
+      const head = await c.settledHead();
+      const replies = await Promise.all(from.map((wh) => plan(requestId, lines([i.water, 10]), { warehouseId: wh })));
+      const won = replies.filter((r) => r.status === 201);
+      expect(won).toHaveLength(3);
+      for (const r of replies.filter((x) => x.status !== 201)) {
+        expect(r.status).toBe(409);
+        expect(r.body).toEqual(errorBody(409, 'exceeds-approved-outstanding', /exceeds the approved outstanding quantity 0/));
+      }
+      const request = await c.state('request', requestId);
+      expect(request.lines[0]).toMatchObject({ approved: 30, dispatched: 30 });
+      // Every reservation belongs to a dispatch that exists: each plan wrote its three streams, or nothing.
+      expect((await c.settledHead()) - head).toBe(3 * 3);
+      for (const r of won) expect((await c.state('dispatch', r.body.id)).status).toBe('planned');
+    });
   });
 
   describe('OpenAPI', () => {
