@@ -13,6 +13,7 @@ import {
   References,
   type CommandAnswer,
   type CommandOf,
+  type OptionalNoteDto,
   type ReasonDto,
   type StepOptions,
 } from '../common';
@@ -22,6 +23,7 @@ export class OfferPledgeCommand extends ApiCommand<OfferPledgeDto> {}
 export class AcceptPledgeCommand extends ApiCommand<AcceptPledgeDto> {}
 export class DeclinePledgeCommand extends ApiCommand<ReasonDto> {}
 export class WithdrawPledgeCommand extends ApiCommand<ReasonDto> {}
+export class LapsePledgeCommand extends ApiCommand<OptionalNoteDto> {}
 
 /** A pledge made for a request belongs to that request's conversation; otherwise to its own. */
 export const pledgeCorrelation = (pledgeId: string, requestId?: string): string => requestId ?? `pledge-${pledgeId}`;
@@ -110,4 +112,16 @@ export class WithdrawPledgeHandler extends PledgeDecisionHandler implements ICom
   }
 }
 
-export const pledgeHandlers = [OfferPledgeHandler, AcceptPledgeHandler, DeclinePledgeHandler, WithdrawPledgeHandler];
+/**
+ * The EOC records that a pledge's expected delivery date has passed with something still outstanding:
+ * the outstanding quantities stop counting as coming (gap matrix, pledges read model). Refused before
+ * the expected date (the decider compares with the command's time, never a clock of its own).
+ */
+@CommandHandler(LapsePledgeCommand)
+export class LapsePledgeHandler extends PledgeDecisionHandler implements ICommandHandler<LapsePledgeCommand> {
+  execute({ ctx, dto, id }: LapsePledgeCommand): Promise<CommandAnswer> {
+    return this.decide(ctx, id, { type: 'LapsePledge', data: { pledgeId: id } }, () => clusterTarget, dto.note !== undefined ? { reason: dto.note } : {});
+  }
+}
+
+export const pledgeHandlers = [OfferPledgeHandler, AcceptPledgeHandler, DeclinePledgeHandler, WithdrawPledgeHandler, LapsePledgeHandler];

@@ -3,8 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { CommandCtx, type CommandContext } from '@lumbung/platform';
-import { CommandRoute, IdParamPipe, ReasonDto, send, type CommandResultDto } from '../common';
-import { AcceptPledgeCommand, DeclinePledgeCommand, OfferPledgeCommand, WithdrawPledgeCommand } from './pledges.commands';
+import { CommandRoute, IdParamPipe, OptionalNoteDto, ReasonDto, send, type CommandResultDto } from '../common';
+import { AcceptPledgeCommand, DeclinePledgeCommand, LapsePledgeCommand, OfferPledgeCommand, WithdrawPledgeCommand } from './pledges.commands';
 import { AcceptPledgeDto, OfferPledgeDto } from './pledges.dto';
 
 @ApiTags('pledges')
@@ -49,5 +49,16 @@ export class PledgesController {
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandResultDto> {
     return send(res, await this.bus.execute(new WithdrawPledgeCommand(ctx, dto, id)));
+  }
+
+  @Post(':pledgeId/lapse')
+  @CommandRoute('LapsePledge', "Record that a pledge lapsed: its expected delivery date passed with quantities outstanding (EOC; refused before that date)")
+  async lapse(
+    @Param('pledgeId', IdParamPipe) id: string,
+    @Body() dto: OptionalNoteDto,
+    @CommandCtx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: ServerResponse,
+  ): Promise<CommandResultDto> {
+    return send(res, await this.bus.execute(new LapsePledgeCommand(ctx, dto, id)));
   }
 }

@@ -158,6 +158,24 @@ export function commandFlowsSuite(start: () => Promise<RunningApi>): void {
       expect(events[2].data).toMatchObject({ dispatchId, lines: [{ itemId: i.water, quantity: 60 }] });
     });
 
+    it('the EOC lets an overdue pledge lapse; not before its date, and not a member', async () => {
+      const overdue = await c.ok('/pledges', { memberId: m.pmi, incidentId: inc.flood, lines: lines([i.kit, 10]), expectedBy: '2024-03-05T10:00:00+07:00' }, { token: t.pmi });
+      const pledgeId = overdue.body.id as string;
+      await c.ok(`/pledges/${pledgeId}/accept`, {}, { token: t.eoc });
+      const byMember = await c.send(`/pledges/${pledgeId}/lapse`, {}, { token: t.pmi });
+      expect(byMember.status).toBe(403);
+      const lapsed = await c.ok(`/pledges/${pledgeId}/lapse`, { note: 'no word from PMI since the 5th' }, { token: t.eoc });
+      expect(lapsed.body).toMatchObject({ id: pledgeId, revision: 2, events: ['PledgeLapsed'] });
+      const events = await c.events(`pledge-${pledgeId}`);
+      expect(events[2].data).toMatchObject({ pledgeId, expectedBy: '2024-03-05T10:00:00+07:00', outstanding: [{ itemId: i.kit, quantity: 10 }] });
+      expect(events[2].metadata).toMatchObject({ reason: 'no word from PMI since the 5th', role: 'eoc' });
+
+      const future = await c.ok('/pledges', { memberId: m.pmi, incidentId: inc.flood, lines: lines([i.kit, 10]), expectedBy: '2099-01-01T00:00:00Z' }, { token: t.pmi });
+      const early = await c.send(`/pledges/${future.body.id}/lapse`, {}, { token: t.eoc });
+      expect(early.status).toBe(409);
+      expect(early.body).toEqual(errorBody(409, 'pledge-not-overdue', /is expected by 2099-01-01T00:00:00Z; it cannot lapse at/));
+    });
+
     it('cancel releases the reservation and the claim; lost re-opens the need and writes off equipment', async () => {
       await receive(w.main, lines([i.noodles, 50], [i.genset, 2]));
       const requestId = await approvedRequest(lines([i.noodles, 30], [i.genset, 1]));
@@ -293,6 +311,7 @@ export function commandFlowsSuite(start: () => Promise<RunningApi>): void {
       ['POST', `/pledges/${pledgeId}/accept`, {}],
       ['POST', `/pledges/${pledgeId}/decline`, { reason: 'x' }],
       ['POST', `/pledges/${pledgeId}/withdraw`, { reason: 'x' }],
+      ['POST', `/pledges/${pledgeId}/lapse`, {}],
       ['POST', `/warehouses/${w.main}/stock/receipts`, { source: { kind: 'procurement', reference: 'PO' }, lines: lines([i.rice, 1]) }],
       ['POST', `/warehouses/${w.main}/stock/adjustments`, { itemId: i.rice, quantity: 1, reason: 'found', note: 'x' }],
       ['POST', `/warehouses/${w.main}/stock/counts`, { lines: [{ itemId: i.rice, counted: 1 }] }],
