@@ -7,7 +7,7 @@ import pino from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfig } from '@lumbung/platform/config';
 import { createKafka, KafkaEventTransport, kafkaLogCreator } from '@lumbung/messaging';
-import { openReadModel, ReadModelWriter } from '@lumbung/read-model';
+import { openReadModel, readModelChangesFor, ReadModelWriter } from '@lumbung/read-model';
 import { projectorSettingsFromEnv } from './projector.config';
 import { ProjectorService } from './projector.service';
 
@@ -26,6 +26,9 @@ async function main(): Promise<void> {
           return { type: 'postgres' as const, url: settings.readModelUrl, schema: settings.readModelSchema };
         })(),
   );
+  // Each committed batch is announced: NOTIFY in its transaction on PostgreSQL (a query API's event
+  // stream LISTENs); on SQLite a reader in another process polls the checkpoints instead.
+  const changes = readModelChangesFor(dataSource);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const kafka = createKafka({
@@ -36,7 +39,7 @@ async function main(): Promise<void> {
   const transport = new KafkaEventTransport({ kafka, topic: settings.topic, partitions: settings.partitions, logger, sessionTimeoutMs: settings.sessionTimeoutMs });
   const projector = new ProjectorService({
     transport,
-    sink: new ReadModelWriter(dataSource),
+    sink: new ReadModelWriter(dataSource, { changes }),
     groupId: settings.groupId,
     maxBatchEvents: settings.maxBatchEvents,
     registry,
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
     force.unref();
     void (async () => {
       await projector.stop();
+      await changes.close().catch(() => undefined);
       await dataSource.destroy().catch(() => undefined);
       server?.close();
       logger.info('projector exited cleanly');

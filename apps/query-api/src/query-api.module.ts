@@ -3,9 +3,15 @@ import type { EventStore } from '@lumbung/event-store';
 import { AuthModule, EventStoreModule, GracefulShutdownModule, HealthModule, LoggingModule, MetricsModule, type LumbungConfig } from '@lumbung/platform';
 import type { DestinationStream } from 'pino';
 import type { DataSource } from 'typeorm';
+import type { ReadModelChanges } from '@lumbung/read-model';
+import { AsOfController } from './as-of/as-of.controller';
 import { AuditController } from './audit/audit.controller';
+import { BastController } from './audit/bast/bast.controller';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { GapMatrixController } from './incidents/gap-matrix.controller';
 import { ReadModelModule } from './infra/read-model.module';
+import { LiveChangesModule } from './live/live-changes.module';
+import { LiveModule } from './live/live.module';
 import { PledgesController } from './pledges/pledges.controller';
 import { ReadinessController } from './readiness/readiness.controller';
 import { RequestsController } from './requests/requests.controller';
@@ -21,7 +27,9 @@ import { StockController } from './stock/stock.controller';
  * command API sets them.
  */
 @Module({
-  controllers: [StockController, RequestsController, PledgesController, ShipmentsController, GapMatrixController, ReadinessController, AuditController],
+  // Live: GET /events/stream (needs READ_MODEL_CHANGES from the host too); dashboard: GET /dashboard and /query/dashboard/*.
+  imports: [LiveModule, DashboardModule],
+  controllers: [StockController, RequestsController, PledgesController, ShipmentsController, GapMatrixController, ReadinessController, AuditController, AsOfController, BastController],
 })
 export class QueryRoutesModule {}
 
@@ -30,6 +38,8 @@ export interface QueryApiOptions {
   store?: EventStore;
   /** an already initialised read-model DataSource; else opened beside the configured store (readModelOptionsFor) */
   readModel?: DataSource;
+  /** the read models' change announcements (a host that runs the writer); else LISTEN (PostgreSQL) or polling beside readModel */
+  changes?: ReadModelChanges;
   logDestination?: DestinationStream;
   shutdownGraceMs?: number;
 }
@@ -44,6 +54,7 @@ export class QueryApiModule {
         LoggingModule.forRoot({ level: config.logLevel, service: 'query-api', destination: options.logDestination }),
         options.store ? EventStoreModule.forStore(options.store, { closeOnShutdown: false }) : EventStoreModule.forRoot(config),
         options.readModel ? ReadModelModule.forDataSource(options.readModel) : ReadModelModule.forRoot(config.store),
+        LiveChangesModule.forReadModel(options.changes),
         AuthModule.forRoot({ secret: config.tokenSecret }),
         MetricsModule,
         HealthModule.forRoot(),

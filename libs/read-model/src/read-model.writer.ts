@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { RecordedEvent } from '@lumbung/event-store';
 import { keyString, ProjectionState, projections as allProjections, type Projection, type Row, type TableDef } from '@lumbung/projections';
+import { summarizeBatch, type ReadModelChange, type ReadModelChanges } from './changes';
 import { loadStreams, writeChanges } from './projection-store';
 import { CHECKPOINTS_TABLE } from './schema';
 import { distinctKeys, hash32, inTransaction, type SqlExecutor } from './sql-executor';
@@ -32,21 +33,30 @@ const LOCK_ROWS = 7344;
  */
 export class ReadModelWriter {
   private readonly projections: readonly Projection[];
+  private readonly changes: ReadModelChanges | undefined;
 
   constructor(
     private readonly ds: DataSource,
-    options: { projections?: readonly Projection[] } = {},
+    /** changes: announces each committed batch (changes.ts: in-process, or NOTIFY in the transaction) */
+    options: { projections?: readonly Projection[]; changes?: ReadModelChanges } = {},
   ) {
     this.projections = options.projections ?? allProjections;
+    this.changes = options.changes;
   }
 
   async applyBatch(events: RecordedEvent[], checkpoint: Checkpoint): Promise<void> {
+    let change: ReadModelChange | undefined;
     await inTransaction(this.ds, async (sql) => {
       const pg = sql.dialect === 'postgres';
       if (pg) await sql.query('SELECT pg_advisory_xact_lock_shared(?, ?)', LOCK_SWAP);
-      await applyEvents(sql, this.projections, events, pg);
+      const states = await applyEvents(sql, this.projections, events, pg);
       await saveCheckpoint(sql, checkpoint);
+      if (this.changes) {
+        change = summarizeBatch(states, events, checkpoint);
+        if (change) await this.changes.publishInTransaction(sql, change);
+      }
     });
+    if (change) this.changes?.publishCommitted(change);
   }
 
   async getCheckpoint(source: string, partition: number): Promise<number> {
@@ -64,8 +74,8 @@ async function lock(sql: SqlExecutor, namespace: number, keys: Iterable<string>)
   await sql.query(`SELECT count(pg_advisory_xact_lock(?, k)) FROM unnest(?::int[]) AS k`, [namespace, ids]);
 }
 
-/** The core of applyBatch, inside a transaction. */
-export async function applyEvents(sql: SqlExecutor, projections: readonly Projection[], events: readonly RecordedEvent[], lockRows: boolean): Promise<void> {
+/** The core of applyBatch, inside a transaction. Returns the states, which hold the rows the batch touched. */
+export async function applyEvents(sql: SqlExecutor, projections: readonly Projection[], events: readonly RecordedEvent[], lockRows: boolean): Promise<ProjectionState[]> {
   const states = projections.map((p) => new ProjectionState(p));
   const streamsOf = states.map((s) => [...new Set(events.filter((e) => s.handles(e)).map((e) => e.streamId))]);
   if (lockRows) await lock(sql, LOCK_STREAMS, states.flatMap((s, i) => streamsOf[i].map((id) => `${s.projection.name}|${id}`)));
@@ -88,6 +98,7 @@ export async function applyEvents(sql: SqlExecutor, projections: readonly Projec
     for (const step of plans[i]) states[i].applyPlanned(step);
     await writeChanges(sql, states[i]);
   }
+  return states;
 }
 
 export async function saveCheckpoint(sql: SqlExecutor, c: Checkpoint): Promise<void> {

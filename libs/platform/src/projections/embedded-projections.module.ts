@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@lumbung/event-store';
-import { openReadModel, ReadModelWriter, type ReadModelDataSourceOptions } from '@lumbung/read-model';
+import { InProcessReadModelChanges, openReadModel, ReadModelWriter, type ReadModelChanges, type ReadModelDataSourceOptions } from '@lumbung/read-model';
 import type { DataSource } from 'typeorm';
 import type { StoreConfig } from '../config';
 import { EVENT_STORE } from '../event-store/event-store.tokens';
@@ -9,6 +9,11 @@ import { StoreProjector } from './store-projector';
 
 export const READ_MODEL = Symbol('READ_MODEL');
 export const STORE_PROJECTOR = Symbol('STORE_PROJECTOR');
+/**
+ * The read models' change announcements (libs/read-model changes.ts) that the query routes' event
+ * stream follows: in-process here (the writer runs in this process), LISTEN in a distributed query API.
+ */
+export const READ_MODEL_CHANGES = Symbol('READ_MODEL_CHANGES');
 
 /**
  * Where the read models live: in the event store's PostgreSQL schema, or, with SQLite, in a file beside the
@@ -34,6 +39,7 @@ class EmbeddedProjectionsLifecycle implements OnApplicationBootstrap, OnApplicat
   constructor(
     @Inject(STORE_PROJECTOR) private readonly projector: StoreProjector,
     @Inject(READ_MODEL) private readonly ds: DataSource,
+    @Inject(READ_MODEL_CHANGES) private readonly changes: ReadModelChanges,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,6 +49,7 @@ class EmbeddedProjectionsLifecycle implements OnApplicationBootstrap, OnApplicat
 
   async onApplicationShutdown(): Promise<void> {
     await this.projector.stop();
+    await this.changes.close();
     if (this.ds.isInitialized) await this.ds.destroy();
   }
 }
@@ -60,16 +67,23 @@ export class EmbeddedProjectionsModule {
       providers: [
         { provide: READ_MODEL, useFactory: () => openReadModel(readModelOptionsFor(store)) },
         {
+          provide: READ_MODEL_CHANGES,
+          useFactory: () => {
+            const log = new Logger('ReadModelChanges');
+            return new InProcessReadModelChanges((err) => log.warn(`a read-model change listener failed: ${err.message}`));
+          },
+        },
+        {
           provide: STORE_PROJECTOR,
-          inject: [EVENT_STORE, READ_MODEL],
-          useFactory: (events: EventStore, ds: DataSource) => {
+          inject: [EVENT_STORE, READ_MODEL, READ_MODEL_CHANGES],
+          useFactory: (events: EventStore, ds: DataSource, changes: ReadModelChanges) => {
             const log = new Logger('Projections');
-            return new StoreProjector(events, new ReadModelWriter(ds), { onError: (err) => log.error(`projection batch failed, resuming from the checkpoint: ${err.message}`) });
+            return new StoreProjector(events, new ReadModelWriter(ds, { changes }), { onError: (err) => log.error(`projection batch failed, resuming from the checkpoint: ${err.message}`) });
           },
         },
         EmbeddedProjectionsLifecycle,
       ],
-      exports: [READ_MODEL, STORE_PROJECTOR],
+      exports: [READ_MODEL, STORE_PROJECTOR, READ_MODEL_CHANGES],
     };
   }
 }

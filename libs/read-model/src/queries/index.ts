@@ -5,3 +5,4 @@ export * from './pledges.query';
 export * from './shipments.query';
 export * from './gap-matrix.query';
 export * from './readiness.query';
+export * from './dashboard.query';
