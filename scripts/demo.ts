@@ -366,6 +366,8 @@ export function tokenHelp(baseUrl: string, tokens: Record<string, string>): stri
     `  curl -s -X POST ${baseUrl}/dispatches -H "Authorization: Bearer $TOKEN_EOC" -H 'Content-Type: application/json' \\`,
     `    -d '{"warehouseId":"gd-dinsos-jambi","destination":{"kind":"site","siteId":"pengungsian-maro-sebo"},"requestId":"REQ-MRS-001","lines":[{"itemId":"water-600ml","quantity":100}]}'`,
     `  # the API and its commands: ${baseUrl}/docs`,
+    `\n  # the commander's dashboard (live; Bahasa Indonesia / English), opened with the commander's token:`,
+    `  ${baseUrl}/dashboard#token=${tokens['commander'] ?? '$TOKEN_COMMANDER'}`,
   );
   return out.join('\n');
 }
