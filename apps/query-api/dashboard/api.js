@@ -1,4 +1,3 @@
-/* global location, history, sessionStorage, fetch, URLSearchParams */ // browser module: the page's globals
 // The bearer token (this tab only: sessionStorage) and the JSON reads of the query API.
 
 const KEY = 'lumbung.dashboard.token';

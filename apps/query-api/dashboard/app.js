@@ -1,4 +1,3 @@
-/* global document, window, setTimeout, clearTimeout, EventSource */ // browser module: the page's globals
 // The commander dashboard: asks for a token, reads the query API, and keeps the panels current from
 // the live event stream (/events/stream) without reloading the page.
 

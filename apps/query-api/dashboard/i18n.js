@@ -1,4 +1,3 @@
-/* global document, localStorage */ // browser module: the page's globals
 // Bahasa Indonesia (default) and English. Static text carries data-i18n="key" (and data-i18n-attr for
 // attributes); panels call t() when they render, and re-render on a language switch.
 

@@ -1,4 +1,3 @@
-/* global document, Node */ // browser module: the page's globals
 // DOM and inline-SVG helpers, and the three small charts. No library: elements are built with
 // createElement(NS), text with textContent (never innerHTML with data), so nothing from the read
 // models can inject markup.
