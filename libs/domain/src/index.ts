@@ -4,6 +4,7 @@ export * from './shared/domain-error';
 export * from './shared/message';
 export * from './shared/guards';
 export * from './shared/stream-ids';
+export * from './shared/chunked-map';
 
 export * from './reference/reference-support';
 export * from './reference/item.events';

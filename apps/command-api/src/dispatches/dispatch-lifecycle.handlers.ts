@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { streamIds, type DispatchDeliveredData, type DispatchState, type Target } from '@lumbung/domain';
+import { cmGet, streamIds, type DispatchDeliveredData, type DispatchState, type Target } from '@lumbung/domain';
 import { ifMatchRevision } from '@lumbung/platform';
 import {
   answer,
@@ -66,7 +66,7 @@ export class DepartDispatchHandler extends DispatchFlow implements ICommandHandl
     // The departure and the stock leaving the origin in one atomic append: consumables leave as
     // StockIssued, equipment as EquipmentDeployed.
     const steps: FlowStep[] = [flowStep('dispatch', id, { type: 'DepartDispatch', data: { dispatchId: id, ...dto } }, { ...options, expectedRevision: ifMatchRevision(ctx, streamIds.dispatch(id)) })];
-    if (d.warehouseId !== undefined && (await this.runner.load('stock', d.warehouseId)).state.reservations[id]?.status === 'reserved') {
+    if (d.warehouseId !== undefined && cmGet((await this.runner.load('stock', d.warehouseId)).state.reservations, id)?.status === 'reserved') {
       steps.push(flowStep('stock', d.warehouseId, { type: 'IssueStock', data: { warehouseId: d.warehouseId, dispatchId: id } }, { ...options, step: 'issue' }));
     }
     const [departed] = (await this.runner.runAll(steps, ctx)) as [StepResult<DispatchState>];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DomainError, streamIds, type DomainCommandType, type StockSource } from '@lumbung/domain';
+import { cmGet, DomainError, streamIds, type DomainCommandType, type StockSource } from '@lumbung/domain';
 import { ifMatchRevision, type CommandContext } from '@lumbung/platform';
 import {
   answer,
@@ -95,7 +95,7 @@ export class ReceiveStockHandler extends StockHandler implements ICommandHandler
       const transferId = s.transferId as string;
       await this.refs.known('warehouse', fromWarehouseId);
       const { state: origin } = await this.runner.load('stock', fromWarehouseId);
-      const recorded = origin.recorded[`transfer:${transferId}`];
+      const recorded = cmGet(origin.recorded, `transfer:${transferId}`);
       if (recorded === undefined) {
         throw DomainError.notFound('unknown-transfer', `transfer ${transferId} was never sent from warehouse ${fromWarehouseId}`, { transferId, fromWarehouseId });
       }

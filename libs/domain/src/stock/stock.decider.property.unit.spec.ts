@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { cmEntries, emptyChunkedMap } from '../shared/chunked-map';
 import { DomainError } from '../shared/domain-error';
 import { meta, nonJsonPaths } from '../testing/given-when-then';
 import type { StockCommand } from './stock.commands';
@@ -67,7 +68,7 @@ function brokenInvariants(s: StockState): string[] {
     if (inBatches > i.onHand) problems.push(`batches hold more than on hand: ${at}`);
     if (Object.values(i.batches).some((b) => b.quantity <= 0)) problems.push(`empty batch kept: ${at}`);
     // reserved is exactly what the open reservations hold, deployed what the dispatches took on loan
-    const open = Object.values(s.reservations)
+    const open = cmEntries(s.reservations).map(([, r]) => r)
       .filter((r) => r.status === 'reserved')
       .flatMap((r) => r.lines)
       .filter((l) => l.itemId === itemId)
@@ -117,7 +118,7 @@ describe('stock decider properties', () => {
         const replay2 = stored.reduce((s, e) => stockDecider.evolve(s, e), stockDecider.initialState);
         expect(replay1).toEqual(state);
         expect(replay2).toEqual(replay1);
-        expect(stockDecider.initialState).toEqual({ items: {}, reservations: {}, deployments: {}, recorded: {} });
+        expect(stockDecider.initialState).toEqual({ items: {}, reservations: emptyChunkedMap(), deployments: {}, recorded: emptyChunkedMap() });
       }),
       { numRuns: 200 },
     );

@@ -23,6 +23,7 @@ import {
   type StockEvent,
   type StockSource,
 } from './stock.events';
+import { cmGet, cmSet } from '../shared/chunked-map';
 import {
   availableOf,
   emptyItemStock,
@@ -72,10 +73,10 @@ function withDeployment(state: StockState, dispatchId: string, itemId: string, d
 
 const withReservation = (state: StockState, dispatchId: string, r: Reservation): StockState => ({
   ...state,
-  reservations: { ...state.reservations, [dispatchId]: r },
+  reservations: cmSet(state.reservations, dispatchId, r),
 });
 
-const record = (state: StockState, key: string, fp: string): StockState => ({ ...state, recorded: { ...state.recorded, [key]: fp } });
+const record = (state: StockState, key: string, fp: string): StockState => ({ ...state, recorded: cmSet(state.recorded, key, fp) });
 
 /** Pure: the same state and event always give the same new state; the old state is never changed. */
 export function evolveStock(state: StockState, event: StockEvent): StockState {
@@ -94,7 +95,7 @@ export function evolveStock(state: StockState, event: StockEvent): StockState {
     case 'StockReleased': {
       const d = event.data;
       for (const l of d.lines) s = withItem(s, l.itemId, (i) => ({ ...i, reserved: i.reserved - l.quantity }));
-      return withReservation(s, d.dispatchId, { status: 'released', lines: s.reservations[d.dispatchId]?.lines ?? d.lines });
+      return withReservation(s, d.dispatchId, { status: 'released', lines: cmGet(s.reservations, d.dispatchId)?.lines ?? d.lines });
     }
     case 'StockIssued':
     case 'EquipmentDeployed': {
@@ -106,7 +107,7 @@ export function evolveStock(state: StockState, event: StockEvent): StockState {
         });
         if (event.type === 'EquipmentDeployed') s = withDeployment(s, d.dispatchId, l.itemId, l.quantity);
       }
-      return withReservation(s, d.dispatchId, { status: 'issued', lines: s.reservations[d.dispatchId]?.lines ?? d.lines });
+      return withReservation(s, d.dispatchId, { status: 'issued', lines: cmGet(s.reservations, d.dispatchId)?.lines ?? d.lines });
     }
     case 'StockAdjusted': {
       const d = event.data;
@@ -178,7 +179,7 @@ function requireAvailable(state: StockState, warehouseId: string, lines: Quantit
 
 /** The same id with the same content is a retry (nothing to do); with other content a refusal. */
 function alreadyRecorded(state: StockState, kind: 'receipt' | 'adjustment' | 'count' | 'transfer', id: string, fp: string): boolean {
-  const seen = state.recorded[`${kind}:${id}`];
+  const seen = cmGet(state.recorded, `${kind}:${id}`);
   if (seen === undefined) return false;
   if (seen === fp) return true;
   throw DomainError.rule(`${kind}-already-recorded`, `${kind} ${id} is already recorded in this warehouse with other content`, { [`${kind}Id`]: id });
@@ -257,7 +258,7 @@ export function decideStock(command: StockCommand, state: StockState): StockEven
     case 'ReserveStock': {
       const dispatchId = requireId(command.data.dispatchId, 'dispatchId');
       const lines = quantityLines(command.data.lines);
-      const existing = state.reservations[dispatchId];
+      const existing = cmGet(state.reservations, dispatchId);
       if (existing) {
         if (existing.status === 'reserved' && sameLines(existing.lines, lines)) return [];
         throw DomainError.rule('reservation-exists', `dispatch ${dispatchId} already has a reservation in warehouse ${warehouseId} (${existing.status})`, {
@@ -272,7 +273,7 @@ export function decideStock(command: StockCommand, state: StockState): StockEven
     case 'ReleaseStock': {
       const dispatchId = requireId(command.data.dispatchId, 'dispatchId');
       const reason = requireReason(command.data.reason);
-      const r = state.reservations[dispatchId];
+      const r = cmGet(state.reservations, dispatchId);
       // A compensation: safe to repeat, and safe when the reservation step never happened.
       if (!r || r.status === 'released') return [];
       if (r.status === 'issued') {
@@ -282,7 +283,7 @@ export function decideStock(command: StockCommand, state: StockState): StockEven
     }
     case 'IssueStock': {
       const dispatchId = requireId(command.data.dispatchId, 'dispatchId');
-      const r = state.reservations[dispatchId];
+      const r = cmGet(state.reservations, dispatchId);
       if (!r) throw DomainError.rule('reservation-not-found', `dispatch ${dispatchId} has no reservation in warehouse ${warehouseId}`, { warehouseId, dispatchId });
       if (r.status === 'issued') return [];
       if (r.status === 'released') throw DomainError.rule('reservation-released', `the reservation of dispatch ${dispatchId} was released`, { warehouseId, dispatchId });

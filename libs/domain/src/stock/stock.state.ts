@@ -1,3 +1,4 @@
+import { emptyChunkedMap, type ChunkedMap } from '../shared/chunked-map';
 import type { BatchTake, QuantityLine } from './stock.events';
 
 export type BatchState = { quantity: number; expiry?: string };
@@ -21,8 +22,12 @@ export type Reservation = { status: 'reserved' | 'released' | 'issued'; lines: Q
 export type StockState = {
   warehouseId?: string;
   items: Record<string, ItemStock>;
-  /** by dispatch id: a dispatch reserves once, and releases or issues only what it reserved */
-  reservations: Record<string, Reservation>;
+  /**
+   * by dispatch id: a dispatch reserves once, and releases or issues only what it reserved. Kept for
+   * the warehouse's whole history (retries are recognised by it), so a ChunkedMap: an event copies
+   * one bucket, not every reservation (read with cmGet / cmEntries).
+   */
+  reservations: ChunkedMap<Reservation>;
   /** equipment out on loan, by dispatch id then item id */
   deployments: Record<string, Record<string, number>>;
   /**
@@ -30,10 +35,10 @@ export type StockState = {
    * of what they recorded: the same id again with the same content is a no-op (a retried step of a
    * flow), with other content a refusal.
    */
-  recorded: Record<string, string>;
+  recorded: ChunkedMap<string>;
 };
 
-export const initialStockState: StockState = { items: {}, reservations: {}, deployments: {}, recorded: {} };
+export const initialStockState: StockState = { items: {}, reservations: emptyChunkedMap(), deployments: {}, recorded: emptyChunkedMap() };
 
 export const emptyItemStock = (consumable = true): ItemStock => ({ onHand: 0, reserved: 0, deployed: 0, consumable, batches: {} });
 
