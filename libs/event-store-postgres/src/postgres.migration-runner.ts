@@ -37,7 +37,11 @@ export async function runMigrations(pool: Pool, schema: string, migrations: read
   try {
     await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [ADVISORY_LOCK_NAMESPACE.migrations, schema]);
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      // IF NOT EXISTS is not race-free across sessions: another component (the read models, the
+      // checkpoint store) creating the same schema at the same moment fails us with 23505/42P06.
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`).catch((err: { code?: string }) => {
+        if (err.code !== '23505' && err.code !== '42P06') throw err;
+      });
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${s}.${MIGRATIONS_TABLE} (
            id integer PRIMARY KEY,

@@ -53,7 +53,11 @@ export async function migrateReadModel(ds: DataSource): Promise<DataSource> {
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock(7342, 1)');
-    await runner.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
+    // IF NOT EXISTS is not race-free across sessions: the event store creating the same schema at
+    // the same moment fails this with 23505/42P06, which means it exists.
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`).catch((err: { code?: string }) => {
+      if (err.code !== '23505' && err.code !== '42P06') throw err;
+    });
     await ds.runMigrations({ transaction: 'all' });
   } finally {
     await runner.query('SELECT pg_advisory_unlock(7342, 1)').catch(() => undefined);
