@@ -2,7 +2,7 @@ import type { RecordedEvent } from '@lumbung/event-store';
 import type { DeliveredBatch, EventConsumer, EventTransport, TransportLogger } from '@lumbung/messaging';
 import { NO_LOG } from '@lumbung/messaging';
 import type { Registry } from 'prom-client';
-import { ProjectorMetrics } from './projector.metrics';
+import { ProjectorMetrics, type StoreHead } from './projector.metrics';
 
 /** Where a projector writes: libs/read-model's ReadModelWriter fits it. */
 export interface ReadModelSink {
@@ -24,6 +24,8 @@ export interface ProjectorOptions {
   maxBatchEvents?: number;
   /** the app's registry, to serve on its /metrics (default: a registry of its own) */
   registry?: Registry;
+  /** the store's head position, for the lag behind the store on /metrics (e.g. () => store.headPosition()) */
+  storeHead?: StoreHead;
   logger?: TransportLogger;
   /** the consumer cannot go on (a message this build cannot read): main.ts exits non-zero */
   onFatal?: (err: Error) => void;
@@ -45,7 +47,7 @@ export class ProjectorService {
 
   constructor(private readonly o: ProjectorOptions) {
     this.groupId = o.groupId ?? 'lumbung-projector';
-    this.metrics = new ProjectorMetrics(o.registry);
+    this.metrics = new ProjectorMetrics(o.registry, Date.now, o.storeHead);
     this.log = o.logger ?? NO_LOG;
   }
 
@@ -81,7 +83,7 @@ export class ProjectorService {
     this.metrics.applied(
       batch.partition,
       batch.highWatermark,
-      batch.events.map((d) => ({ offset: d.offset, timestamp: d.timestamp, recordedAt: d.event.metadata.recordedAt })),
+      batch.events.map((d) => ({ offset: d.offset, timestamp: d.timestamp, recordedAt: d.event.metadata.recordedAt, position: d.event.position })),
     );
     this.log.debug({ partition: batch.partition, events: events.length, offset: position }, 'batch applied');
   }

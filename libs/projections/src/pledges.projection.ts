@@ -25,7 +25,11 @@ export const memberPledgeStatsTable = table('rm_member_pledge_stats', ['member_i
 /** A pledge stream's memory: its member, acceptance time and lines (pledged, delivered so far). */
 type Ctx = { memberId?: string; acceptedAt?: string | null; lines?: Record<string, [number, number]> };
 
-const withOutstanding = (r: Row): Row => ({ ...r, outstanding: Math.max(0, n(r.accepted) - n(r.delivered) - n(r.withdrawn) - n(r.lapsed)) });
+/** Sets the derived column on a row the change has just built (a fresh object: set in place, no second copy). */
+const withOutstanding = (fresh: Row): Row => {
+  fresh.outstanding = Math.max(0, n(fresh.accepted) - n(fresh.delivered) - n(fresh.withdrawn) - n(fresh.lapsed));
+  return fresh;
+};
 const pledgeLine = (pledgeId: string, itemId: string, f: (r: Row) => Row): RowChange =>
   upsert(pledgeLinesTable, { pledge_id: pledgeId, item_id: itemId }, (r) => withOutstanding(f(r)));
 const pledge = (pledgeId: string, f: (r: Row) => Row): RowChange => upsert(pledgesTable, { pledge_id: pledgeId }, f);
@@ -33,10 +37,12 @@ const pledge = (pledgeId: string, f: (r: Row) => Row): RowChange => upsert(pledg
 function member(memberId: string | undefined, f: (r: Row) => Row): RowChange[] {
   if (!memberId) return [];
   return [upsert(memberPledgeStatsTable, { member_id: memberId }, (r) => {
-    const x = f(r);
+    const x = f(r); // a new row: the derived columns are set on it in place
     const accepted = n(x.accepted_qty);
     const count = n(x.lead_time_count);
-    return { ...x, delivery_ratio_pct: accepted > 0 ? Math.floor((n(x.delivered_qty) * 100) / accepted) : 0, mean_lead_time_s: count > 0 ? Math.round(n(x.lead_time_total_s) / count) : 0 };
+    x.delivery_ratio_pct = accepted > 0 ? Math.floor((n(x.delivered_qty) * 100) / accepted) : 0;
+    x.mean_lead_time_s = count > 0 ? Math.round(n(x.lead_time_total_s) / count) : 0;
+    return x;
   })];
 }
 

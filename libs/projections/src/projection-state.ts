@@ -20,9 +20,10 @@ export interface RowEntry {
 }
 
 /**
- * One projection's rows and per-stream states held in memory. The rebuild keeps everything here and
- * flushes what changed; the writer loads the rows and streams a batch needs, applies, and writes
- * back what changed. Either way an event at or below a stream's applied revision has no effect.
+ * One projection's rows and per-stream states held in memory. The writer loads the rows and streams a
+ * batch needs, applies, and writes back what changed; tests and replays apply events to it directly.
+ * An event at or below a stream's applied revision has no effect. (The rebuild, which sees each event
+ * once in log order, uses libs/read-model's RebuildState, built for bulk.)
  */
 export class ProjectionState {
   readonly rows = new Map<string, Map<string, Row>>();
@@ -117,34 +118,9 @@ export class ProjectionState {
     }
     const streams: Array<[string, StreamState]> = [];
     for (const s of this.dirtyStreams) streams.push([s, this.streams.get(s)!]);
-    this.lastTaken = { rows: this.dirtyRows, streams: this.dirtyStreams };
     this.dirtyRows = new Map();
     this.dirtyStreams = new Set();
     return { rows, streams };
-  }
-
-  private lastTaken: { rows: Map<TableDef, Map<string, Row>>; streams: Set<string> } = { rows: new Map(), streams: new Set() };
-
-  /**
-   * After the changes taken last were written: drops from memory every row and stream state that was
-   * not changed since the take before (cold), calling `evicted` with each (table name, key string) /
-   * (null, stream id) so the caller can load it back should a later event touch it.
-   */
-  evictCold(evicted: (table: string | null, key: string) => void): void {
-    for (const t of this.projection.tables) {
-      const rows = this.rows.get(t.name)!;
-      const hot = this.lastTaken.rows.get(t);
-      for (const k of rows.keys()) {
-        if (hot?.has(k) || this.dirtyRows.get(t)?.has(k)) continue;
-        rows.delete(k);
-        evicted(t.name, k);
-      }
-    }
-    for (const id of this.streams.keys()) {
-      if (this.lastTaken.streams.has(id) || this.dirtyStreams.has(id)) continue;
-      this.streams.delete(id);
-      evicted(null, id);
-    }
   }
 
   /**

@@ -79,22 +79,47 @@ export function normalizeRow(table: TableDef, row: Row): Row {
 const SEP = '\u001f';
 /** The row's primary key as one string (map keys). */
 export function keyString(table: TableDef, row: Row): string {
-  if (table.primaryKey.length === 1) return String(row[table.primaryKey[0]]);
-  return table.primaryKey.map((k) => String(row[k])).join(SEP);
+  const pk = table.primaryKey;
+  let s = String(row[pk[0]]);
+  for (let i = 1; i < pk.length; i++) s += SEP + String(row[pk[i]]);
+  return s;
+}
+
+/*
+ * Changes are small class instances rather than object literals with a closure each: a replay
+ * creates one or more per event, and a shared prototype method costs no allocation.
+ */
+class Upsert implements RowChange {
+  constructor(readonly table: TableDef, readonly key: Row, private readonly f: (row: Row) => Row | undefined) {}
+  apply(row: Row | undefined): Row | undefined {
+    return this.f(row ?? blankRow(this.table, this.key));
+  }
+}
+class Update implements RowChange {
+  constructor(readonly table: TableDef, readonly key: Row, private readonly f: (row: Row) => Row | undefined) {}
+  apply(row: Row | undefined): Row | undefined {
+    return row ? this.f(row) : undefined;
+  }
+}
+class Remove implements RowChange {
+  constructor(readonly table: TableDef, readonly key: Row) {}
+  apply(): undefined {
+    return undefined;
+  }
 }
 
 /** A change that starts from a blank row when there is none yet (a placeholder created by whichever event comes first). */
 export function upsert(table: TableDef, key: Row, f: (row: Row) => Row | undefined): RowChange {
-  return { table, key, apply: (row) => f(row ?? blankRow(table, key)) };
+  return new Upsert(table, key, f);
 }
 
 /** A change that only touches an existing row (nothing happens when there is none). */
 export function update(table: TableDef, key: Row, f: (row: Row) => Row | undefined): RowChange {
-  return { table, key, apply: (row) => (row ? f(row) : undefined) };
+  return new Update(table, key, f);
 }
 
 export function remove(table: TableDef, key: Row): RowChange {
-  return { table, key, apply: () => undefined };
+  return new Remove(table, key);
 }
 
 export const text = (name: string): ColumnDef => ({ name, type: 'text' });

@@ -22,10 +22,23 @@ export const stockBatchesTable = table('rm_stock_batches', ['warehouse_id', 'ite
 /** A dispatch stream's memory: which warehouse it left from and with what. */
 type Ctx = { warehouseId?: string; lines?: DispatchLine[] };
 
-const withAvailable = (r: Row): Row => ({ ...r, available: n(r.on_hand) - n(r.reserved) });
+/**
+ * Sets the derived column on a row the change has just built (a fresh object, never the previous
+ * row itself, so setting it in place keeps the projection pure and saves a copy per change).
+ */
+const withAvailable = (fresh: Row): Row => {
+  fresh.available = n(fresh.on_hand) - n(fresh.reserved);
+  return fresh;
+};
 
+/** `f` returns a new row (a spread of the one it is given), which is then completed in place. */
 function item(warehouseId: string, itemId: string, at: string | null, movement: string, f: (r: Row) => Row): RowChange {
-  return upsert(stockTable, { warehouse_id: warehouseId, item_id: itemId }, (r) => withAvailable({ ...f(r), last_movement_at: at, last_movement: movement }));
+  return upsert(stockTable, { warehouse_id: warehouseId, item_id: itemId }, (r) => {
+    const x = f(r);
+    x.last_movement_at = at;
+    x.last_movement = movement;
+    return withAvailable(x);
+  });
 }
 
 function batch(warehouseId: string, itemId: string, name: string, delta: number, expiry?: string): RowChange {

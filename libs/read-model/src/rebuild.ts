@@ -1,13 +1,19 @@
 import type { DataSource } from 'typeorm';
 import type { EventStore, RecordedEvent } from '@lumbung/event-store';
-import { keyString, ProjectionState, resolveProjections, type Projection, type Row, type TableDef } from '@lumbung/projections';
-import { loadStreams, shadowNames, writeTaken } from './projection-store';
+import { resolveProjections, type Projection, type Row, type TableDef } from '@lumbung/projections';
+import { shadowNames } from './projection-store';
 import { LOCK_SWAP } from './read-model.writer';
+import { pauseEvery, RebuildState, type ChunkPlan } from './rebuild-state';
+import { serializeTake, writeSerialized } from './rebuild-write';
 import { createIndexSql, createTableSql, newToken, quote, tablesOf } from './schema';
-import { dialectOf, distinctKeys, hash32, inTransaction, withExecutor, type SqlExecutor } from './sql-executor';
+import { dialectOf, inTransaction, withExecutor, type SqlExecutor } from './sql-executor';
 
-/** events applied together (their evicted rows loaded back in one query per table) */
-const CHUNK = 5_000;
+/**
+ * Events applied together (their evicted rows loaded back in one query per table), and read ahead of
+ * them. Small enough that a chunk's events and its plan die young in V8's heap (a chunk of 5,000 got
+ * promoted to the old generation and cost major GCs), large enough that reloads stay few queries.
+ */
+const CHUNK = 1_000;
 
 export interface RebuildProgress {
   phase: 'replay' | 'catch-up' | 'swap' | 'done';
@@ -26,13 +32,36 @@ export interface RebuildOptions {
   flushEvery?: number;
   /** stop catching up outside the swap once fewer than this many events are left (default 2,000) */
   swapWithin?: number;
-  /** events applied together, their evicted rows loaded back in one query per table (default 5,000) */
+  /** events applied together, their evicted rows loaded back in one query per table (default 1,000) */
   chunkSize?: number;
+  /**
+   * Replay only up to this store position (benchmarks and profiling on a slice of a large store): no
+   * catch-up beyond it, and the tables swapped in are NOT current. Default: the store's head.
+   */
+  untilPosition?: number;
+  /** events read ahead of the one being applied (default 1,000: a page, as the CLI opens the store) */
+  readAhead?: number;
+  /** let the event loop run every this many events applied (default 256), so that reading goes on meanwhile */
+  pauseEvery?: number;
 }
 
 export interface RebuildResult {
-  /** where the time went (ms): waiting for the store's pages, applying, writing the shadow tables */
-  timings: { readWaitMs: number; applyMs: number; flushMs: number; rowsWritten: number };
+  /**
+   * Where the time went (ms): waiting for the store's pages, applying, serialising the rows a flush
+   * takes (all in the main loop), and writing them to the shadow tables (in the background).
+   */
+  timings: {
+    readWaitMs: number;
+    applyMs: number;
+    serializeMs: number;
+    flushMs: number;
+    rowsWritten: number;
+    /** rows and stream states loaded back from the shadow tables after their eviction */
+    rowsLoaded: number;
+    /** making the shadows durable and indexing them, then the swap transaction */
+    finishMs: number;
+    swapMs: number;
+  };
   projections: string[];
   events: number;
   /** the store position the swapped-in tables contain everything up to */
@@ -59,11 +88,13 @@ export async function rebuildProjections(store: EventStore, ds: DataSource, name
   const flushEvery = options.flushEvery ?? 100_000;
   const swapWithin = options.swapWithin ?? 2_000;
   const chunkSize = options.chunkSize ?? CHUNK;
-  const states = selected.map((p) => new ProjectionState(p));
+  const states = selected.map((p) => new RebuildState(p));
   const tables = selected.flatMap(tablesOf);
   let position = 0;
   let count = 0;
-  let total = await store.headPosition();
+  const until = options.untilPosition ?? Infinity;
+  const head = async () => Math.min(until, await store.headPosition());
+  let total = await head();
   let lastReport = 0;
 
   const report = (phase: RebuildProgress['phase'], force = false) => {
@@ -75,46 +106,28 @@ export async function rebuildProjections(store: EventStore, ds: DataSource, name
     options.onProgress({ phase, done: position, total: Math.max(total, position), eventsPerSecond: Math.round(rate), etaSeconds: rate > 0 ? Math.max(0, (total - position) / rate) : null });
   };
 
-  // Rows and stream states live in memory while they are hot; after each flush the ones nothing touched
-  // during the last window are dropped, and remembered by a 32-bit hash so that a later event touching
-  // one loads it back from the shadow table first (a hash collision costs only a needless lookup).
-  const evictedRows = new Map<string, Set<number>>();
-  const evictedStreams = states.map(() => new Set<number>());
-  const remember = (i: number) => (table: string | null, key: string) => {
-    if (table === null) evictedStreams[i].add(hash32(key));
-    else {
-      let set = evictedRows.get(table);
-      if (!set) evictedRows.set(table, (set = new Set()));
-      set.add(hash32(key));
-    }
-  };
-
-  const timings = { readWaitMs: 0, applyMs: 0, flushMs: 0, rowsWritten: 0 };
-  // Flushes run in the background on their own connection while reading and applying go on (the
-  // rows taken are immutable values, a consistent snapshot), one at a time so that a later flush
-  // never races an earlier one. Eviction happens at the next flush, synchronously, once the previous
-  // write is known to be in the shadow, and never while a chunk is half applied (a chunk's plan names
-  // rows it expects to find in memory).
+  const timings = { readWaitMs: 0, applyMs: 0, serializeMs: 0, flushMs: 0, rowsWritten: 0, rowsLoaded: 0, finishMs: 0, swapMs: 0 };
+  // Flushes run in the background on their own connection while reading and applying go on (what a
+  // flush writes is serialised when it is taken, a consistent snapshot), one at a time so that a
+  // later flush never races an earlier one. A take drops from memory the rows the previous flush
+  // wrote and nothing touched since, so it waits for that flush first.
   let background: Promise<void> = Promise.resolve();
-  let written = false;
   let failed: unknown;
-  const writeAll = async (sql: SqlExecutor, taken: Array<ReturnType<ProjectionState['takeChanges']>>) => {
-    const t0 = Date.now();
-    for (let i = 0; i < states.length; i++) timings.rowsWritten += await writeTaken(sql, states[i].projection, taken[i], shadowNames);
-    timings.flushMs += Date.now() - t0;
-  };
+  const dialect = dialectOf(ds);
   const flush = async (sqlIn?: SqlExecutor) => {
     await background;
     if (failed) throw failed;
-    if (written) states.forEach((s, i) => s.evictCold(remember(i)));
-    written = false;
-    const taken = states.map((s) => s.takeChanges());
-    if (sqlIn) {
-      await writeAll(sqlIn, taken);
-      return;
-    }
-    background = inTransaction(ds, (sql) => writeAll(sql, taken)).then(
-      () => void (written = true),
+    const t0 = Date.now();
+    const writes = serializeTake(states.flatMap((s) => s.take()), dialect);
+    timings.serializeMs += Date.now() - t0;
+    const write = async (sql: SqlExecutor) => {
+      const t0 = Date.now();
+      timings.rowsWritten += await writeSerialized(sql, writes, shadowNames);
+      timings.flushMs += Date.now() - t0;
+    };
+    if (sqlIn) return write(sqlIn);
+    background = inTransaction(ds, write).then(
+      () => undefined,
       (err) => void (failed = err),
     );
   };
@@ -123,32 +136,36 @@ export async function rebuildProjections(store: EventStore, ds: DataSource, name
     if (failed) throw failed;
   };
 
-  /** Applies a chunk of events, first loading back whatever of it was evicted. */
+  // Which states read each event type: one lookup per event instead of one per state.
+  const routes = new Map<string, number[]>();
+  const routeOf = (type: string) => {
+    let r = routes.get(type);
+    if (!r) routes.set(type, (r = states.flatMap((s, i) => (s.handles(type) ? [i] : []))));
+    return r;
+  };
+  /**
+   * Applies a chunk of events: each state's part, loading back first (all states at once, on several
+   * connections) what of it was evicted: stream contexts, then the rows the planned changes name.
+   */
+  // PostgreSQL: let the next page arrive (and its backend go on) while applying. SQLite reads in
+  // process, synchronously: there is nothing to overlap, and pausing would only slow the rebuild.
+  const pause = pauseEvery(options.pauseEvery ?? (dialect === 'postgres' ? 256 : Infinity));
   const applyChunk = async (chunk: RecordedEvent[], sqlIn?: SqlExecutor) => {
-    for (let i = 0; i < states.length; i++) {
-      const s = states[i];
-      const missingStreams = evictedStreams[i].size
-        ? [...new Set(chunk.filter((e) => s.handles(e) && !s.streams.has(e.streamId) && evictedStreams[i].has(hash32(e.streamId))).map((e) => e.streamId))]
-        : [];
-      if (missingStreams.length) await withSql(sqlIn, (sql) => loadStreams(sql, s, missingStreams, shadowNames));
-      const plan = s.plan(chunk);
-      const missing = new Map<TableDef, Row[]>();
-      for (const step of plan) for (const c of step.changes) {
-        const set = evictedRows.get(c.table.name);
-        if (!set) continue;
-        const k = keyString(c.table, c.key);
-        if (s.rows.get(c.table.name)!.has(k) || !set.has(hash32(k))) continue;
-        const l = missing.get(c.table);
-        if (l) l.push(c.key);
-        else missing.set(c.table, [c.key]);
-      }
-      if (missing.size) {
-        await withSql(sqlIn, async (sql) => {
-          for (const [t, keys] of missing) for (const r of await sql.loadRows(t, distinctKeys(t, keys), shadowNames(t))) s.seedRow(t, r, r);
-        });
-      }
-      for (const step of plan) s.applyPlanned(step);
-    }
+    const parts: RecordedEvent[][] = states.map(() => []);
+    for (const e of chunk) for (const i of routeOf(e.type)) parts[i].push(e);
+    const load = async (t: TableDef, keys: Row[]) => {
+      const rows = await withSql(sqlIn, (sql) => sql.loadRows(t, keys, shadowNames(t)));
+      timings.rowsLoaded += rows.length;
+      return rows;
+    };
+    await Promise.all(states.map(async (s, i) => {
+      const keys = s.missingStreams(parts[i]);
+      if (keys) s.seedStreams(await load(s.revisionsTable, keys));
+    }));
+    const plans: ChunkPlan[] = [];
+    for (let i = 0; i < states.length; i++) plans.push(await states[i].plan(parts[i], pause));
+    await Promise.all(plans.flatMap((plan, i) => plan.missing.map(async (m) => states[i].seedRows(m, await load(m.table, [...m.keys.values()])))));
+    for (let i = 0; i < states.length; i++) await states[i].applyPlan(plans[i], pause);
   };
   const withSql = <T>(sql: SqlExecutor | undefined, work: (sql: SqlExecutor) => Promise<T>) => (sql ? work(sql) : withExecutor(ds, work));
 
@@ -172,7 +189,8 @@ export async function rebuildProjections(store: EventStore, ds: DataSource, name
       report(phase);
     };
     let waitFrom = Date.now();
-    for await (const e of prefetch(store.readAll({ after: position }))) {
+    for await (const e of prefetch(store.readAll({ after: position, ...(until < Infinity ? { maxCount: Math.max(0, until - position) } : {}) }), options.readAhead ?? CHUNK)) {
+      if (e.position > until) break;
       if (chunk.length === 0) timings.readWaitMs += Date.now() - waitFrom;
       chunk.push(e);
       if (chunk.length >= chunkSize) {
@@ -197,27 +215,32 @@ export async function rebuildProjections(store: EventStore, ds: DataSource, name
     await flush();
     // Catch up outside the swap while the store keeps moving, so that the swap itself is short.
     for (let round = 0; round < 10; round++) {
-      total = await store.headPosition();
+      total = await head();
       if (total - position <= swapWithin) break;
       await replay('catch-up');
       await flush();
     }
+    const finishing = Date.now();
     await settle();
     // Outside the swap lock (the live projector keeps writing meanwhile): make the shadows durable and
-    // index them; what the swap transaction still adds is small.
-    await inTransaction(ds, async (sql) => {
-      for (const t of tables) {
+    // index them, a few tables at a time (PostgreSQL works on them in parallel; the main loop is idle
+    // now); what the swap transaction still adds is small.
+    await eachLimit(tables, dialect === 'postgres' ? 3 : 1, (t) =>
+      inTransaction(ds, async (sql) => {
         if (sql.dialect === 'postgres') await sql.query(`ALTER TABLE ${sql.table(shadowNames(t))} SET LOGGED`);
         for (const stmt of createIndexSql(t, sql.dialect, (n) => sql.table(n), shadowNames(t))) await sql.query(stmt);
-      }
-    });
+      }),
+    );
+    timings.finishMs = Date.now() - finishing;
     report('swap', true);
+    const swapping = Date.now();
     await inTransaction(ds, async (sql) => {
       if (sql.dialect === 'postgres') await sql.query('SELECT pg_advisory_xact_lock(?, ?)', LOCK_SWAP);
       await replay('swap', sql);
       await flush(sql);
       await swap(sql, tables);
     });
+    timings.swapMs = Date.now() - swapping;
   } catch (err) {
     await background.catch(() => undefined);
     await inTransaction(ds, async (sql) => {
@@ -240,11 +263,19 @@ async function swap(sql: SqlExecutor, tables: TableDef[]): Promise<void> {
   }
 }
 
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function eachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  }));
+}
+
 /**
  * Reads the next page while the current one is being applied: the store's read is I/O, applying is
  * CPU, and on two cores they overlap.
  */
-async function* prefetch(source: AsyncIterable<RecordedEvent>, ahead = 12_000): AsyncGenerator<RecordedEvent> {
+async function* prefetch(source: AsyncIterable<RecordedEvent>, ahead: number): AsyncGenerator<RecordedEvent> {
   const it = source[Symbol.asyncIterator]();
   const buffer: RecordedEvent[] = [];
   let done = false;

@@ -71,14 +71,38 @@ export class SqlExecutor {
     }
   }
 
+  /**
+   * PostgreSQL: upserts rows given as one JSON array (already serialised, e.g. by the rebuild while
+   * it goes on changing its rows in memory). Properties that are not columns are ignored, a missing
+   * int column is 0 and a missing text column null, as normalizeRow makes them.
+   */
+  async upsertJson(t: TableDef, json: string, name = t.name): Promise<void> {
+    if (this.dialect !== 'postgres') throw new Error('upsertJson: PostgreSQL only');
+    const cols = t.columns.map((c) => quote(c.name));
+    const values = t.columns.map((c) => (c.type === 'int' ? `coalesce(${quote(c.name)}, 0)` : quote(c.name)));
+    await this.query(`INSERT INTO ${this.table(name)} (${cols.join(', ')}) SELECT ${values.join(', ')} FROM json_populate_recordset(NULL::${this.table(name)}, ?::json) ${onConflictOf(t)}`, [json]);
+  }
+
+  /**
+   * PostgreSQL: COPY ... FROM STDIN of rows in COPY's text format (copyFormatter), on this
+   * transaction's connection: the cheapest way to insert rows the table does not have yet (a key it
+   * has fails the whole statement). Speaks the copy-in sub-protocol through the pg client's
+   * submittable interface, as pg-copy-streams does, without another dependency.
+   */
+  async copyIn(t: TableDef, data: readonly Buffer[], name = t.name): Promise<void> {
+    if (this.dialect !== 'postgres') throw new Error('copyIn: PostgreSQL only');
+    if (!data.length) return;
+    const client = (this.runner as unknown as { databaseConnection?: { query(q: object): unknown } }).databaseConnection;
+    if (!client || typeof client.query !== 'function') throw new Error('copyIn: no PostgreSQL connection in hand');
+    const columns = t.columns.map((c) => quote(c.name)).join(', ');
+    await new Promise<void>((resolve, reject) => client.query(new CopyIn(`COPY ${this.table(name)} (${columns}) FROM STDIN`, data, (err) => (err ? reject(err) : resolve()))));
+  }
+
   /** INSERT ... ON CONFLICT (key) DO UPDATE, many rows a statement. */
   async upsertRows(t: TableDef, rows: Row[], name = t.name): Promise<void> {
     if (!rows.length) return;
     const cols = t.columns.map((c) => c.name);
-    const nonKey = cols.filter((c) => !t.primaryKey.includes(c));
-    const onConflict = nonKey.length
-      ? `ON CONFLICT (${t.primaryKey.map(quote).join(', ')}) DO UPDATE SET ${nonKey.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`
-      : `ON CONFLICT (${t.primaryKey.map(quote).join(', ')}) DO NOTHING`;
+    const onConflict = onConflictOf(t);
     if (this.dialect === 'postgres') {
       // The rows as one JSON parameter, unpacked by the server into the table's row type: one native
       // JSON.stringify here, and the parsing happens on the database's side.
@@ -102,6 +126,60 @@ export class SqlExecutor {
   }
 
 
+}
+
+/** What the copy-in submittable uses of pg's connection. */
+interface PgConnection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+}
+
+/** A pg submittable running one COPY FROM STDIN with the data in hand (pg calls these methods as the server answers). */
+class CopyIn {
+  private settled = false;
+  constructor(
+    readonly text: string,
+    private readonly data: readonly Buffer[],
+    private readonly done: (err?: Error) => void,
+  ) {}
+
+  submit(connection: PgConnection): void {
+    connection.query(this.text);
+  }
+
+  handleCopyInResponse(connection: PgConnection): void {
+    for (const chunk of this.data) connection.sendCopyFromChunk(chunk);
+    connection.endCopyFrom();
+  }
+
+  handleError(err: Error): void {
+    this.finish(err);
+  }
+
+  handleReadyForQuery(): void {
+    this.finish();
+  }
+
+  handleCommandComplete(): void {}
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyData(): void {}
+
+  private finish(err?: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.done(err);
+  }
+}
+
+function onConflictOf(t: TableDef): string {
+  const nonKey = t.columns.map((c) => c.name).filter((c) => !t.primaryKey.includes(c));
+  return nonKey.length
+    ? `ON CONFLICT (${t.primaryKey.map(quote).join(', ')}) DO UPDATE SET ${nonKey.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`
+    : `ON CONFLICT (${t.primaryKey.map(quote).join(', ')}) DO NOTHING`;
 }
 
 /** Distinct keys (by the table's key string). */
