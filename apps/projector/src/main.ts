@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfig } from '@lumbung/platform/config';
+import { openEventStore } from '@lumbung/platform/event-store';
 import { createKafka, KafkaEventTransport, kafkaLogCreator } from '@lumbung/messaging';
 import { openReadModel, readModelChangesFor, ReadModelWriter } from '@lumbung/read-model';
 import { projectorSettingsFromEnv } from './projector.config';
@@ -37,7 +38,10 @@ async function main(): Promise<void> {
     config: { logCreator: kafkaLogCreator(logger.child({ component: 'kafkajs' })) },
   });
   const transport = new KafkaEventTransport({ kafka, topic: settings.topic, partitions: settings.partitions, logger, sessionTimeoutMs: settings.sessionTimeoutMs });
+  // Read only for the lag behind the store (lumbung_projector_store_lag_*): its head position.
+  const store = await openEventStore(config.store, { onError: (err) => logger.warn({ err: err.message }, 'event store (lag metrics)') });
   const projector = new ProjectorService({
+    storeHead: () => store.headPosition(),
     transport,
     sink: new ReadModelWriter(dataSource, { changes }),
     groupId: settings.groupId,
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
     void (async () => {
       await projector.stop();
       await changes.close().catch(() => undefined);
+      await store.close().catch(() => undefined);
       await dataSource.destroy().catch(() => undefined);
       server?.close();
       logger.info('projector exited cleanly');
