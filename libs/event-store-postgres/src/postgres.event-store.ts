@@ -19,7 +19,11 @@ export interface PostgresEventStoreOptions {
   poolSize?: number;
   /** rows per page for reads, subscriptions and verify (default 500) */
   pageSize?: number;
-  /** how often a caught-up subscription polls when nothing wakes it (default 100 ms) */
+  /**
+   * how often a caught-up subscription polls when nothing wakes it (default 25 ms): a subscriber in
+   * another process than the sealer (the relay) learns of new events only by polling, and this is
+   * most of the relay's share of end-to-end freshness; an empty indexed read 40 times a second is cheap
+   */
   subscriptionPollMs?: number;
   sealer?: Pick<SealerOptions, 'batchSize' | 'busyPollMs' | 'idlePollMs' | 'takeoverMs'>;
   /** stream heads remembered for the one-round-trip append (default 10,000) */
@@ -540,7 +544,7 @@ export class PostgresEventStore implements EventStore {
       after: options.after ?? 0,
       notifier: this.sealNotifier,
       pageSize: this.pageSize,
-      pollMs: this.options.subscriptionPollMs ?? 100,
+      pollMs: this.options.subscriptionPollMs ?? 25,
       readPage: (after, max) => this.readLogPage(after, max),
       onClose: () => this.subscriptions.delete(sub),
     });

@@ -9,7 +9,7 @@ export interface SealerOptions {
   batchSize?: number;
   /** pause after a batch that found work (default 20 ms); a local append wakes the sealer sooner */
   busyPollMs?: number;
-  /** the pause doubles while idle, up to this (default 200 ms); bounds the delay for other processes' appends */
+  /** the pause doubles while idle, up to this (default 50 ms); bounds the delay for other processes' appends (end-to-end freshness) */
   idlePollMs?: number;
   /** how often an instance that does not hold the sealer lock tries to take it (default 500 ms) */
   takeoverMs?: number;
@@ -64,7 +64,7 @@ export class LogSealer {
     this.s = escapeIdentifier(o.schema);
     this.batchSize = o.batchSize ?? 1000;
     this.busyPollMs = o.busyPollMs ?? 20;
-    this.idlePollMs = o.idlePollMs ?? 200;
+    this.idlePollMs = o.idlePollMs ?? 50;
     this.takeoverMs = o.takeoverMs ?? 500;
   }
 
