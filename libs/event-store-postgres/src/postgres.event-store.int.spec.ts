@@ -39,6 +39,40 @@ describeWithPostgres('PostgresEventStore (PostgreSQL specifics)', () => {
     await t.drop();
   });
 
+  describe('appendMultiple in one round trip', () => {
+    it('a head another instance moved: the pipelined statements roll back, the locked path reports the conflict, nothing is written', async () => {
+      const a = store;
+      const b = await connect();
+      try {
+        await a.append('mr-stock', [ev()], 'no-stream', meta());
+        await a.append('mr-request', [ev()], 'any', meta());
+        // a now knows both heads at revision 0; b moves one of them.
+        await b.append('mr-stock', [ev()], 0, meta());
+        const err = await a
+          .appendMultiple([
+            { streamId: 'mr-request', events: [ev()], expectedRevision: 0, metadata: meta() },
+            { streamId: 'mr-stock', events: [ev()], expectedRevision: 0, metadata: meta() },
+            { streamId: 'mr-dispatch', events: [ev()], expectedRevision: 'no-stream', metadata: meta() },
+          ])
+          .catch((e: unknown) => e);
+        expect(err).toMatchObject({ streamId: 'mr-stock', expected: 0, actual: 1 });
+        expect(await toArray(a.readStream('mr-request'))).toHaveLength(1);
+        expect(await a.streamHead('mr-dispatch')).toBeNull();
+        // With the head read again, the same flow goes through in one transaction.
+        const ok = await a.appendMultiple([
+          { streamId: 'mr-request', events: [ev()], expectedRevision: 0, metadata: meta() },
+          { streamId: 'mr-stock', events: [ev()], expectedRevision: 1, metadata: meta() },
+          { streamId: 'mr-dispatch', events: [ev()], expectedRevision: 'no-stream', metadata: meta() },
+        ]);
+        expect(ok.map((r) => r.nextExpectedRevision)).toEqual([1, 2, 0]);
+        await a.settle();
+        expect(await a.verify()).toMatchObject({ ok: true, checked: 6 });
+      } finally {
+        await b.close();
+      }
+    });
+  });
+
   describe('positions', () => {
     it('append returns no position; the sealed log assigns it, and a replay reports it', async () => {
       const events = [ev(), ev()];

@@ -298,17 +298,24 @@ export class PostgresEventStore implements EventStore {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      const settled = await Promise.allSettled([client.query('BEGIN'), ...parts.map((_, i) => client.query(this.appendStatement(planned[i].kind, planned[i].head, chained[i])))]);
-      const ok = settled.every((r, i) => r.status === 'fulfilled' && (i === 0 || r.value.rowCount === chained[i - 1].length));
-      if (!ok) {
-        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-        if (failed && !isUniqueViolation(failed.reason) && !isInFailedTransaction(failed.reason)) throw failed.reason;
+      // One round trip: the hot stock row is locked from the first statement to the COMMIT queued
+      // right behind it, never across a turn of this process's event loop.
+      const settled = await Promise.allSettled([
+        client.query('BEGIN'),
+        ...parts.map((_, i) => client.query(this.appendStatement(planned[i].kind, planned[i].head, chained[i], true))),
+        client.query('COMMIT'),
+      ]);
+      const commit = settled[settled.length - 1];
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed || (commit.status === 'fulfilled' && commit.value.command !== 'COMMIT')) {
+        // A failed statement aborted the transaction and the queued COMMIT rolled it back.
+        const cause = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isInFailedTransaction(r.reason))?.reason;
+        if (commit.status === 'rejected' && cause === commit.reason) throw cause;
+        if (cause !== undefined && !isUniqueViolation(cause) && !isStaleHead(cause)) throw cause;
         // A stale head or a concurrent writer: forget what was guessed and take the locked path.
         for (const p of parts) this.heads.delete(p.streamId);
         return null;
       }
-      await client.query('COMMIT');
     } catch (err) {
       broken ??= isDataError(err) ? undefined : asError(err);
       throw err;
@@ -421,7 +428,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** Multi-row insert of the events behind a data-modifying CTE that creates or advances the head. */
-  private appendStatement(kind: 'create' | 'advance', head: Head, chained: ReturnType<typeof chainEvents>): QueryConfig {
+  /**
+   * strict: instead of writing nothing when the head guard fails, the statement fails (22P02 with
+   * STALE_HEAD in its message), so that it aborts its transaction: a multi-stream append can then
+   * send BEGIN, its statements and COMMIT in one pipeline, and a stale guess turns the COMMIT into a
+   * rollback. (The message is built from a subquery's value, so the planner cannot fold it early.)
+   */
+  private appendStatement(kind: 'create' | 'advance', head: Head, chained: ReturnType<typeof chainEvents>, strict = false): QueryConfig {
     const last = chained[chained.length - 1];
     const values: unknown[] =
       kind === 'create'
@@ -441,12 +454,17 @@ export class PostgresEventStore implements EventStore {
     }
     // VALUES is scanned in list order, so seq (and with it the sealed order within this transaction)
     // follows the revisions.
-    const text = `WITH head AS (${headSql})
-      INSERT INTO ${this.s}.events (id, stream_id, revision, type, schema_version, data, metadata, recorded_at, hash)
+    const insert = `INSERT INTO ${this.s}.events (id, stream_id, revision, type, schema_version, data, metadata, recorded_at, hash)
       SELECT v.id, $1, v.revision, v.type, v.schema_version, v.data, $${m}::jsonb, $${m + 1}::timestamptz, v.hash
         FROM (VALUES ${rows.join(', ')}) AS v(id, revision, type, schema_version, data, hash)
        WHERE EXISTS (SELECT 1 FROM head)`;
-    return chained.length <= MAX_NAMED_APPEND ? { name: `lumbung_append_${kind}_${chained.length}`, text, values } : { text, values };
+    const text = strict
+      ? `WITH head AS (${headSql}), ins AS (${insert} RETURNING 1)
+         SELECT CASE WHEN n = ${chained.length} THEN n ELSE (n::text || ' rows: ${STALE_HEAD}')::int END AS written
+           FROM (SELECT count(*)::int AS n FROM ins) c`
+      : `WITH head AS (${headSql}) ${insert}`;
+    const name = `lumbung_append_${kind}_${chained.length}${strict ? '_strict' : ''}`;
+    return chained.length <= MAX_NAMED_APPEND ? { name, text, values } : { text, values };
   }
 
   private appended(p: PreparedAppend, chained: ReturnType<typeof chainEvents>): AppendResult {
@@ -746,6 +764,13 @@ function pgCode(err: unknown): string | undefined {
 
 function isUniqueViolation(err: unknown): boolean {
   return pgCode(err) === '23505';
+}
+
+/** Raised by a strict append statement whose head guard failed (see appendStatement). */
+const STALE_HEAD = 'lumbung stale head';
+
+function isStaleHead(err: unknown): boolean {
+  return pgCode(err) === '22P02' && String((err as Error).message).includes(STALE_HEAD);
 }
 
 /** A statement queued behind one that failed in the same transaction (pipeline mode). */
