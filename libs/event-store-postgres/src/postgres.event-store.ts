@@ -413,8 +413,11 @@ export class PostgresEventStore implements EventStore {
       const limit = Math.min(this.pageSize, remaining);
       const { rows } = await this.pool.query<EventRow>({
         name: 'lumbung_read_correlation',
+        // Driven by the correlation index, then each event's log row by its key: as a plain join, a
+        // cached generic plan of this named statement could flip to walking the whole log by position.
         text: `SELECT ${EVENT_COLUMNS}, l.position
-                 FROM ${this.s}.events e JOIN ${this.s}.log l ON l.seq = e.seq
+                 FROM ${this.s}.events e
+                 CROSS JOIN LATERAL (SELECT position FROM ${this.s}.log WHERE seq = e.seq OFFSET 0) l
                 WHERE e.metadata->>'correlationId' = $1 AND l.position > $2 AND l.position <= $3
                 ORDER BY l.position
                 LIMIT $4`,
