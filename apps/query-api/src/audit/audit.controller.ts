@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
@@ -23,21 +23,23 @@ import { renderTrailHtml } from './trail-html';
 export const MAX_AUDIT_PAGE = 10_000;
 export const DEFAULT_SCAN_BUDGET = 100_000;
 
-export class LogScanQueryDto extends FormatQueryDto {
-  @ApiPropertyOptional({ description: 'exclusive global position to continue after (the `next.after` of the previous page)', default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  after?: number;
+/** `after`: the cursor of the scans and the trail. */
+const AfterField = () =>
+  applyDecorators(
+    ApiPropertyOptional({ description: 'exclusive global position to continue after (the `next.after` of the previous page)', default: 0 }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(0),
+  );
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_AUDIT_PAGE, default: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_AUDIT_PAGE)
-  limit?: number;
+/** `limit`: matches one page may hold. */
+const PageLimitField = () => applyDecorators(ApiPropertyOptional({ minimum: 1, maximum: MAX_AUDIT_PAGE, default: 1000 }), IsOptional(), Type(() => Number), IsInt(), Min(1), Max(MAX_AUDIT_PAGE));
+
+export class LogScanQueryDto extends FormatQueryDto {
+  @AfterField() after?: number;
+
+  @PageLimitField() limit?: number;
 
   @ApiPropertyOptional({ description: 'events scanned at most before answering with a cursor', minimum: 1, maximum: 1_000_000, default: DEFAULT_SCAN_BUDGET })
   @IsOptional()
@@ -55,20 +57,9 @@ export class ActorHistoryQueryDto extends LogScanQueryDto {
 
 /** The trail: paged by position like the scans, cut by position or time like the as-of reads, and printable. */
 export class TrailQueryDto extends AsOfQueryDto {
-  @ApiPropertyOptional({ description: 'exclusive global position to continue after (the `next.after` of the previous page)', default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  after?: number;
+  @AfterField() after?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_AUDIT_PAGE, default: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_AUDIT_PAGE)
-  limit?: number;
+  @PageLimitField() limit?: number;
 
   @ApiPropertyOptional({ description: 'accepted for older clients and ignored: the trail reads the correlation index, it scans nothing', deprecated: true })
   @IsOptional()
@@ -86,7 +77,7 @@ export class TrailQueryDto extends AsOfQueryDto {
 
 export class StreamHistoryQueryDto extends FormatQueryDto {
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) fromRevision?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_AUDIT_PAGE, default: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_AUDIT_PAGE) limit?: number;
+  @PageLimitField() limit?: number;
 }
 
 /**
