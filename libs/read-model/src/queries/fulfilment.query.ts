@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { RequestFulfilmentView, RequestLineView } from '@lumbung/projections';
 import { withExecutor } from '../sql-executor';
 import { numbers, paging, pct, seconds, Where, type Page, type PageRequest } from './paging';
 
@@ -9,48 +10,13 @@ export interface FulfilmentFilter extends PageRequest {
   status?: string;
 }
 
-export interface RequestLineRow {
-  request_id: string;
-  item_id: string;
-  line_no: number;
-  requested: number;
-  approved: number;
-  dispatched: number;
-  received: number;
-  damaged: number;
-  short: number;
-  over: number;
-  outstanding: number;
-  percent_filled: number;
-  delivered_at: string | null;
-  full_at: string | null;
-}
-
-export interface RequestFulfilment {
-  request_id: string;
-  site_id: string | null;
-  incident_id: string | null;
-  priority: string | null;
-  status: string | null;
-  needed_by: string | null;
-  submitted_at: string | null;
-  approved_at: string | null;
-  first_dispatch_at: string | null;
-  last_delivered_at: string | null;
-  requested: number;
-  approved: number;
-  dispatched: number;
-  received: number;
-  damaged: number;
-  short: number;
-  outstanding: number;
-  percent_filled: number;
-  /** when the last line became fully received, once every approved line is */
-  fully_delivered_at: string | null;
-  seconds_to_first_dispatch: number | null;
-  seconds_to_full_delivery: number | null;
-  lines: RequestLineRow[];
-}
+/**
+ * One line and one request as the query answers them. Declared once, in libs/projections, where the
+ * as-of replays build the same shapes from projection rows in memory (as-of-views.ts), so that the
+ * two cannot drift apart field by field.
+ */
+export type RequestLineRow = RequestLineView;
+export type RequestFulfilment = RequestFulfilmentView;
 
 const LINE_NUMS = ['line_no', 'requested', 'approved', 'dispatched', 'received', 'damaged', 'short', 'over', 'outstanding', 'percent_filled'];
 const SORT = { submitted_at: 'r.submitted_at', needed_by: 'r.needed_by', priority: 'r.priority', status: 'r.status', request: 'r.request_id' };
