@@ -173,14 +173,16 @@ export function dashboardEndpoints(schema: string, s: Samples): EndpointSpec[] {
   const gapStatements = [
     `SELECT district, district_key FROM ${t('rm_incident_districts')} WHERE incident_id = $1 ORDER BY district_key`,
     `SELECT s.district_key, MIN(s.district) AS district, r.site_id, l.item_id, SUM(l.outstanding) AS need
-       FROM ${t('rm_requests')} r JOIN ${t('rm_request_lines')} l ON l.request_id = r.request_id LEFT JOIN ${t('rm_sites')} s ON s.site_id = r.site_id
-      WHERE r.incident_id = $1 AND r.status = 'approved' AND l.outstanding > 0 GROUP BY s.district_key, r.site_id, l.item_id`,
+       FROM ${t('rm_request_lines')} l JOIN ${t('rm_requests')} r ON r.request_id = l.request_id LEFT JOIN ${t('rm_sites')} s ON s.site_id = r.site_id
+      WHERE l.incident_id = $1 AND l.outstanding > 0 AND r.incident_id = $1 AND r.status = 'approved' GROUP BY s.district_key, r.site_id, l.item_id`,
     `SELECT w.district_key, st.item_id, SUM(st.available) AS available
        FROM ${t('rm_incident_districts')} d JOIN ${t('rm_warehouses')} w ON w.district_key = d.district_key AND w.active = 1 JOIN ${t('rm_stock')} st ON st.warehouse_id = w.warehouse_id
       WHERE d.incident_id = $1 AND st.available > 0 GROUP BY w.district_key, st.item_id`,
-    `SELECT pl.item_id, SUM(pl.outstanding) AS pledged
-       FROM ${t('rm_pledges')} p JOIN ${t('rm_pledge_lines')} pl ON pl.pledge_id = p.pledge_id LEFT JOIN ${t('rm_requests')} r ON r.request_id = p.request_id
-      WHERE p.status = 'accepted' AND (p.incident_id = $1 OR r.incident_id = $1) GROUP BY pl.item_id`,
+    `SELECT pl.item_id, SUM(pl.outstanding) AS pledged FROM ${t('rm_pledge_lines')} pl
+      WHERE pl.pledge_id IN (SELECT pledge_id FROM ${t('rm_pledges')} WHERE incident_id = $1 AND status = 'accepted'
+                             UNION SELECT p.pledge_id FROM ${t('rm_pledges')} p JOIN ${t('rm_requests')} r ON r.request_id = p.request_id
+                              WHERE p.request_id IS NOT NULL AND p.status = 'accepted' AND r.incident_id = $1)
+      GROUP BY pl.item_id`,
   ];
   const gap = rotate<string>([
     {

@@ -2,7 +2,7 @@ import type {
   DispatchDeliveredData, DispatchPlannedData, RequestApprovedData, RequestCancelledData, RequestClosedData, RequestDispatchRecordedData,
   RequestDispatchReleasedData, RequestRejectedData, RequestSubmittedData,
 } from '@lumbung/domain';
-import { int, iso, maxTime, minTime, n, text, table, upsert, type Projection, type ProjectionEvent, type Row, type RowChange } from './projection';
+import { int, iso, maxTime, minTime, n, text, table, upsert, type Projection, type ProjectionEvent, type Row, type RowChange, type RowValue } from './projection';
 
 /**
  * Request fulfilment per request line: requested and approved (request stream), dispatched (claims of
@@ -11,18 +11,57 @@ import { int, iso, maxTime, minTime, n, text, table, upsert, type Projection, ty
  * percent filled, when the line was fully delivered) are recomputed from the row's own counters on
  * every change, so they converge too. Request-level "fully delivered at" is the latest line's full_at
  * once every line is full (query time).
+ *
+ * For an incident's key figures and gap matrix (libs/read-model's dashboard and gap-matrix queries),
+ * which aggregate every request of an incident (10,000 and more), some values are kept where one
+ * index range reads them, instead of joining rows at query time:
+ * - rm_requests.first_delivered_at: the earliest delivery of any dispatch serving the request (a min
+ *   that every dispatch stream feeds, in any order), and ms_to_first_delivery, derived on the row from
+ *   it and submitted_at;
+ * - rm_request_lines.incident_id and submitted_at: the request's, written by RequestSubmitted (the
+ *   request's own stream, as line_no and requested are), so that an incident's lines are one index
+ *   range; every line with an approved quantity has them, since approval covers the submitted lines
+ *   only; and ms_to_full, derived on the line from full_at and submitted_at.
+ * The ms_to_* columns are milliseconds (0 while either time is missing): the figures' means are sums
+ * of them, with no time arithmetic in SQL.
  */
 export const requestsTable = table('rm_requests', ['request_id'], [
   text('request_id'), text('site_id'), text('incident_id'), text('priority'), text('needed_by'), text('status'),
   text('submitted_at'), text('approved_at'), text('ended_at'), text('reason'), int('line_count'),
   text('first_dispatch_at'), text('last_delivered_at'), int('active_dispatches'), int('deliveries'),
-], [['incident_id'], ['site_id'], ['status']]);
+  text('first_delivered_at'), int('ms_to_first_delivery'),
+], [
+  // An incident's requests: the list by status and submission (request_id last: the list's
+  // tie-break), and every column the key figures and the gap matrix read, so that both are index-only.
+  ['incident_id', 'status', 'submitted_at', 'request_id', 'site_id', 'first_delivered_at', 'ms_to_first_delivery'],
+  ['incident_id', 'needed_by', 'request_id'],
+  ['site_id', 'submitted_at', 'request_id'],
+  ['status', 'submitted_at', 'request_id'],
+]);
 export const requestLinesTable = table('rm_request_lines', ['request_id', 'item_id'], [
   text('request_id'), text('item_id'), int('line_no'), int('requested'), int('approved'), int('dispatched'), int('received'), int('damaged'),
   int('short'), int('over'), int('outstanding'), int('percent_filled'), text('delivered_at'), text('full_at'),
-], [['item_id']]);
+  text('incident_id'), text('submitted_at'), int('ms_to_full'),
+], [
+  ['item_id'],
+  // the key figures: an incident's approved lines, index-only, in request order (so that grouping
+  // them per request streams; PostgreSQL hashes 10,000 groups at several times the cost)
+  ['incident_id', 'request_id', 'approved', 'received', 'full_at', 'ms_to_full'],
+  // the gap matrix's need: an incident's lines still to dispatch (few)
+  ['incident_id', 'outstanding', 'request_id', 'item_id'],
+]);
 
 type Ctx = { requestId?: string };
+
+/**
+ * Milliseconds from one ISO time to a later one (0 when either is missing or unreadable, or the order
+ * is reversed). Exported for the read-model migration that fills the ms_to_* columns of existing rows.
+ */
+export const msBetween = (from: RowValue, to: RowValue): number => {
+  if (typeof from !== 'string' || typeof to !== 'string') return 0;
+  const ms = Date.parse(to) - Date.parse(from);
+  return ms > 0 ? ms : 0;
+};
 
 /**
  * Recomputes the derived columns on a row the change has just built (a fresh object, never the
@@ -34,12 +73,17 @@ const derive = (fresh: Row): Row => {
   fresh.outstanding = Math.max(0, approved - n(fresh.dispatched));
   fresh.percent_filled = approved > 0 ? Math.floor((Math.min(received, approved) * 100) / approved) : 0;
   fresh.full_at = approved > 0 && received >= approved ? fresh.delivered_at : null;
+  fresh.ms_to_full = msBetween(fresh.submitted_at, fresh.full_at);
+  return fresh;
+};
+const deriveRequest = (fresh: Row): Row => {
+  fresh.ms_to_first_delivery = msBetween(fresh.submitted_at, fresh.first_delivered_at);
   return fresh;
 };
 
 const line = (requestId: string, itemId: string, f: (r: Row) => Row): RowChange =>
   upsert(requestLinesTable, { request_id: requestId, item_id: itemId }, (r) => derive(f(r)));
-const request = (requestId: string, f: (r: Row) => Row): RowChange => upsert(requestsTable, { request_id: requestId }, f);
+const request = (requestId: string, f: (r: Row) => Row): RowChange => upsert(requestsTable, { request_id: requestId }, (r) => deriveRequest(f(r)));
 
 function changes(e: ProjectionEvent, ctx: Ctx): RowChange[] {
   switch (e.type) {
@@ -50,7 +94,7 @@ function changes(e: ProjectionEvent, ctx: Ctx): RowChange[] {
           ...r, site_id: d.siteId, incident_id: d.incidentId, priority: d.priority, needed_by: iso(d.neededBy), status: 'submitted',
           submitted_at: iso(d.submittedAt), line_count: d.lines.length,
         })),
-        ...d.lines.map((l) => line(d.requestId, l.itemId, (r) => ({ ...r, line_no: l.line, requested: l.quantity }))),
+        ...d.lines.map((l) => line(d.requestId, l.itemId, (r) => ({ ...r, line_no: l.line, requested: l.quantity, incident_id: d.incidentId, submitted_at: iso(d.submittedAt) }))),
       ];
     }
     case 'RequestApproved': {
@@ -93,7 +137,9 @@ function changes(e: ProjectionEvent, ctx: Ctx): RowChange[] {
       const d = e.data as unknown as DispatchDeliveredData;
       const at = iso(d.deliveredAt);
       return [
-        request(requestId, (r) => ({ ...r, last_delivered_at: maxTime(r.last_delivered_at, at), deliveries: n(r.deliveries) + 1 })),
+        request(requestId, (r) => ({
+          ...r, first_delivered_at: minTime(r.first_delivered_at, at), last_delivered_at: maxTime(r.last_delivered_at, at), deliveries: n(r.deliveries) + 1,
+        })),
         ...d.lines.map((l) =>
           line(requestId, l.itemId, (r) => ({
             ...r,

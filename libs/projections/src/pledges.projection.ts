@@ -12,7 +12,12 @@ import { int, iso, maxTime, minTime, n, secondsBetween, text, table, upsert, typ
 export const pledgesTable = table('rm_pledges', ['pledge_id'], [
   text('pledge_id'), text('member_id'), text('incident_id'), text('request_id'), text('status'), text('expected_by'), text('offered_at'),
   text('accepted_at'), text('ended_at'), text('reason'), text('first_delivery_at'), text('last_delivery_at'), int('offered_qty'), int('delivered_qty'),
-], [['member_id'], ['incident_id', 'status'], ['request_id']]);
+], [
+  // the lists (by member, by incident and status, by incident and expected date), each in its sort order
+  ['member_id', 'offered_at'], ['incident_id', 'status', 'offered_at'], ['incident_id', 'expected_by'],
+  // pledges made for a request: the few an incident's figures and gap matrix look up through the request
+  ['request_id', 'status'],
+]);
 export const pledgeLinesTable = table('rm_pledge_lines', ['pledge_id', 'item_id'], [
   text('pledge_id'), text('item_id'), int('offered'), int('accepted'), int('delivered'), int('outstanding'), int('withdrawn'), int('lapsed'),
 ], [['item_id']]);

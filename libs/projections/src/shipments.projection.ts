@@ -10,7 +10,11 @@ export const shipmentsTable = table('rm_shipments', ['dispatch_id'], [
   text('destination_id'), text('request_id'), text('incident_id'), text('plan_id'), text('vehicle'), text('driver'), text('waybill_number'),
   text('planned_at'), text('departed_at'), text('expected_at'), text('delivered_at'), text('ended_at'), text('receipt_id'), text('received_by'),
   text('reason'), int('line_count'), int('quantity'), int('received'), int('damaged'), int('short'), int('over'),
-], [['status', 'expected_at'], ['warehouse_id'], ['request_id'], ['incident_id']]);
+], [
+  ['status', 'expected_at'], ['warehouse_id'], ['request_id'],
+  // an incident's shipments: its board in transit by expected arrival, and its key figures (counts by status, overdue) index-only
+  ['incident_id', 'status', 'expected_at'],
+]);
 export const shipmentLinesTable = table('rm_shipment_lines', ['dispatch_id', 'item_id'], [
   text('dispatch_id'), text('item_id'), text('warehouse_id'), int('quantity'), int('received'), int('damaged'), int('short'), int('over'),
 ]);

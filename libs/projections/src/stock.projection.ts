@@ -17,7 +17,11 @@ export const stockTable = table('rm_stock', ['warehouse_id', 'item_id'], [
 ], [['item_id']]);
 export const stockBatchesTable = table('rm_stock_batches', ['warehouse_id', 'item_id', 'batch'], [
   text('warehouse_id'), text('item_id'), text('batch'), int('quantity'), text('expiry'),
-], [['expiry']]);
+], [
+  ['expiry'],
+  // the stock list's expiring quantity and next expiry per row: index-only look-ups
+  ['warehouse_id', 'item_id', 'expiry', 'quantity'],
+]);
 
 /** A dispatch stream's memory: which warehouse it left from and with what. */
 type Ctx = { warehouseId?: string; lines?: DispatchLine[] };

@@ -52,15 +52,17 @@ export function createTableSql(
 
 /** The table's secondary indexes (a rebuild creates them once its shadow is loaded: cheaper than maintaining them row by row). */
 export function createIndexSql(t: TableDef, d: Dialect, qualified: (name: string) => string, name = t.name, token = newToken()): string[] {
-  const stmts: string[] = [];
-  (t.indexes ?? []).forEach((ix, i) => {
-    const ixName = `ix_${name}_${i}_${token}`.slice(0, 63);
-    // SQLite qualifies the index name (schema.index), PostgreSQL the table.
-    stmts.push(d === 'postgres'
-      ? `CREATE INDEX ${quote(ixName)} ON ${qualified(name)} (${ix.map(quote).join(', ')})`
-      : `CREATE INDEX ${quote(ixName)} ON ${quote(name)} (${ix.map(quote).join(', ')})`);
-  });
-  return stmts;
+  return (t.indexes ?? []).map((_, i) => createOneIndexSql(t, i, d, qualified, name, token));
+}
+
+/** The table's i-th secondary index (a migration adds one that an older table lacks). */
+export function createOneIndexSql(t: TableDef, i: number, d: Dialect, qualified: (name: string) => string, name = t.name, token = newToken()): string {
+  const ix = (t.indexes ?? [])[i];
+  const ixName = `ix_${name}_${i}_${token}`.slice(0, 63);
+  // SQLite qualifies the index name (schema.index), PostgreSQL the table.
+  return d === 'postgres'
+    ? `CREATE INDEX ${quote(ixName)} ON ${qualified(name)} (${ix.map(quote).join(', ')})`
+    : `CREATE INDEX ${quote(ixName)} ON ${quote(name)} (${ix.map(quote).join(', ')})`;
 }
 
 export function createCheckpointsSql(d: Dialect, qualified: (name: string) => string): string[] {

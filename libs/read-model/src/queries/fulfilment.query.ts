@@ -18,7 +18,7 @@ export interface FulfilmentFilter extends PageRequest {
 export type RequestLineRow = RequestLineView;
 export type RequestFulfilment = RequestFulfilmentView;
 
-const LINE_NUMS = ['line_no', 'requested', 'approved', 'dispatched', 'received', 'damaged', 'short', 'over', 'outstanding', 'percent_filled'];
+const LINE_NUMS = ['line_no', 'requested', 'approved', 'dispatched', 'received', 'damaged', 'short', 'over', 'outstanding', 'percent_filled', 'ms_to_full'];
 const SORT = { submitted_at: 'r.submitted_at', needed_by: 'r.needed_by', priority: 'r.priority', status: 'r.status', request: 'r.request_id' };
 
 /** Requests with their lines and fulfilment figures (a page of requests; their lines in one IN query). */

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { withExecutor } from '../sql-executor';
+import { acceptedPledgesOf } from './incident-scope';
 import { num } from './paging';
 
 export interface GapCell {
@@ -34,20 +35,24 @@ export interface GapMatrix {
  * The gap matrix of an incident, computed at query time from the base read models (requests and their
  * lines, stock, warehouses, sites, the incident's districts, pledges) by three indexed aggregate
  * queries. Not materialised: a materialised matrix would have to read other rows (the incident's
- * districts, a warehouse's district) to decide which cells a stock movement touches.
+ * districts, a warehouse's district) to decide which cells a stock movement touches. Each aggregate
+ * starts from a small index range: the incident's lines still to dispatch (rm_request_lines keeps its
+ * request's incident), the warehouses of its districts, its accepted pledges.
  */
 export async function queryGapMatrix(ds: DataSource, incidentId: string): Promise<GapMatrix> {
   return withExecutor(ds, async (sql) => {
     const districts = await sql.query<{ district: string; district_key: string }>(
       `SELECT district, district_key FROM ${sql.table('rm_incident_districts')} WHERE incident_id = ? ORDER BY district_key`, [incidentId],
     );
+    // l.incident_id is the request's (both written by its submission), so the lines' own index
+    // narrows the join to the few lines with something outstanding; r.incident_id keeps the meaning.
     const need = await sql.query<{ district_key: string | null; district: string | null; site_id: string; item_id: string; need: string }>(
       `SELECT s.district_key, MIN(s.district) AS district, r.site_id, l.item_id, SUM(l.outstanding) AS need
-         FROM ${sql.table('rm_requests')} r JOIN ${sql.table('rm_request_lines')} l ON l.request_id = r.request_id
+         FROM ${sql.table('rm_request_lines')} l JOIN ${sql.table('rm_requests')} r ON r.request_id = l.request_id
          LEFT JOIN ${sql.table('rm_sites')} s ON s.site_id = r.site_id
-        WHERE r.incident_id = ? AND r.status = 'approved' AND l.outstanding > 0
+        WHERE l.incident_id = ? AND l.outstanding > 0 AND r.incident_id = ? AND r.status = 'approved'
         GROUP BY s.district_key, r.site_id, l.item_id`,
-      [incidentId],
+      [incidentId, incidentId],
     );
     const available = await sql.query<{ district_key: string; item_id: string; available: string }>(
       `SELECT w.district_key, st.item_id, SUM(st.available) AS available
@@ -59,10 +64,8 @@ export async function queryGapMatrix(ds: DataSource, incidentId: string): Promis
       [incidentId],
     );
     const pledged = await sql.query<{ item_id: string; pledged: string }>(
-      `SELECT pl.item_id, SUM(pl.outstanding) AS pledged
-         FROM ${sql.table('rm_pledges')} p JOIN ${sql.table('rm_pledge_lines')} pl ON pl.pledge_id = p.pledge_id
-         LEFT JOIN ${sql.table('rm_requests')} r ON r.request_id = p.request_id
-        WHERE p.status = 'accepted' AND (p.incident_id = ? OR r.incident_id = ?)
+      `SELECT pl.item_id, SUM(pl.outstanding) AS pledged FROM ${sql.table('rm_pledge_lines')} pl
+        WHERE pl.pledge_id IN (${acceptedPledgesOf(sql)})
         GROUP BY pl.item_id`,
       [incidentId, incidentId],
     );

@@ -79,17 +79,31 @@ export async function queryMemberReadiness(ds: DataSource, f: { memberId?: strin
         WHERE sh.status = 'in-transit' ${byMember('COALESCE(sh.member_id, w.owner_member_id)')} GROUP BY COALESCE(sh.member_id, w.owner_member_id)`, p,
     );
     const members = await sql.query<{ member_id: string; name: string }>(`SELECT member_id, name FROM ${sql.table('rm_members')} WHERE 1 = 1 ${byMember('member_id')}`, p);
+    // Grouped by member once (a scan of every list for each of the members was quadratic).
+    const group = <T extends { member_id: string }>(rows: T[]): Map<string, T[]> => {
+      const m = new Map<string, T[]>();
+      for (const r of rows) {
+        const l = m.get(r.member_id);
+        if (l) l.push(r);
+        else m.set(r.member_id, [r]);
+      }
+      return m;
+    };
+    const capacityOf = group(capacity);
+    const equipmentOf = group(equipment);
+    const roadOf = new Map(road.map((r) => [r.member_id, num(r.n)]));
+    const nameOf = new Map(members.map((m) => [m.member_id, m.name]));
     const ids = new Set([...capacity.map((c) => c.member_id), ...equipment.map((e) => e.member_id), ...road.map((r) => r.member_id), ...members.map((m) => m.member_id)].filter(Boolean));
     return [...ids].sort().map((id) => {
-      const declared = capacity.filter((c) => c.member_id === id).map((c) => ({
+      const declared = (capacityOf.get(id) ?? []).map((c) => ({
         resource_kind: c.resource_kind, resource: c.resource, count: num(c.count), payload_kg: num(c.payload_kg), detail: c.detail ? JSON.parse(c.detail) : null,
       }));
       return {
         member_id: id,
-        name: members.find((m) => m.member_id === id)?.name ?? null,
+        name: nameOf.get(id) ?? null,
         declared,
-        equipment_deployed: equipment.filter((e) => e.member_id === id).map((e) => ({ item_id: e.item_id, deployed: num(e.deployed) })),
-        vehicles_on_the_road: num(road.find((r) => r.member_id === id)?.n),
+        equipment_deployed: (equipmentOf.get(id) ?? []).map((e) => ({ item_id: e.item_id, deployed: num(e.deployed) })),
+        vehicles_on_the_road: roadOf.get(id) ?? 0,
         vehicles_declared: declared.filter((d) => d.resource_kind === 'vehicle').reduce((s, d) => s + d.count, 0),
       };
     });

@@ -1,0 +1,206 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { computeGapMatrix, projectAll, projections, rowsOf, type ProjectionEvent, type Row, type TableRows } from '@lumbung/projections';
+import { eventLog } from '../../../projections/src/testing/events';
+import { ScenarioSimulator } from '../../../projections/src/testing/scenario';
+import { createTestSchema, describeWithPostgres, type TestSchema } from '../../../../test/support/postgres';
+import { openReadModel } from '../data-source';
+import { ReadModelWriter } from '../read-model.writer';
+import { queryGapMatrix, queryIncidentFigures, type IncidentFigures } from '.';
+
+const t = (minute: number) => new Date(Date.parse('2024-03-04T08:00:00.000Z') + minute * 60_000).toISOString();
+
+/**
+ * Two incidents: flood's requests q1 (approved, rice delivered by a dispatch that names no incident,
+ * kit partly on the road and overdue), q2 (approved, fully delivered) and q3 (submitted); a pledge
+ * for flood, one for its request q1, one for slide, and one for flood not accepted.
+ */
+function floodAndSlide(): ProjectionEvent[] {
+  const log = eventLog();
+  log.add('incident-flood', 'IncidentRegistered', { incidentId: 'flood', name: 'Banjir', type: 'flood', phase: 'emergency', districts: ['Batanghari'], registeredAt: t(0) });
+  log.add('incident-slide', 'IncidentRegistered', { incidentId: 'slide', name: 'Longsor', type: 'landslide', phase: 'emergency', districts: ['Kerinci'], registeredAt: t(0) });
+  log.add('item-rice', 'ItemRegistered', { itemId: 'rice', code: 'R', name: 'Beras 5 kg', unit: 'sack', category: 'food', consumable: true, registeredAt: t(0) });
+  log.add('item-kit', 'ItemRegistered', { itemId: 'kit', code: 'K', name: 'Family kit', unit: 'set', category: 'non-food', consumable: true, registeredAt: t(0) });
+  log.add('site-a', 'SiteRegistered', { siteId: 'a', name: 'Posko A', type: 'posko', district: 'Batanghari', registeredAt: t(0) });
+  log.add('warehouse-w1', 'WarehouseRegistered', { warehouseId: 'w1', name: 'Gudang 1', ownerMemberId: 'm1', district: 'Batanghari', registeredAt: t(0) });
+  log.add('stock-w1', 'StockReceived', { warehouseId: 'w1', receiptId: 'r1', source: { kind: 'procurement', reference: 'PO' }, lines: [{ itemId: 'rice', quantity: 30, consumable: true }], receivedAt: t(0) });
+  const request = (id: string, incidentId: string, at: number, qty: Record<string, number>, approve = true) => {
+    const ls = Object.entries(qty).map(([itemId, quantity], k) => ({ line: k + 1, itemId, quantity }));
+    log.add(`request-${id}`, 'RequestSubmitted', { requestId: id, siteId: 'a', incidentId, priority: 'urgent', neededBy: t(at + 600), lines: ls, submittedAt: t(at) });
+    if (approve) log.add(`request-${id}`, 'RequestApproved', { requestId: id, lines: ls.map((l) => ({ line: l.line, itemId: l.itemId, requested: l.quantity, approved: l.quantity })), approvedAt: t(at + 1) });
+  };
+  const dispatch = (id: string, requestId: string, incidentId: string | undefined, lines: Record<string, number>, departed?: { at: number; expected: number }, delivered?: { at: number; received: Record<string, number> }) => {
+    const ls = Object.entries(lines).map(([itemId, quantity]) => ({ itemId, quantity }));
+    log.add(`dispatch-${id}`, 'DispatchPlanned', {
+      dispatchId: id, purpose: 'request', warehouseId: 'w1', destination: { kind: 'site', siteId: 'a' }, requestId, ...(incidentId ? { incidentId } : {}), lines: ls, plannedAt: t(2),
+    });
+    log.add(`request-${requestId}`, 'RequestDispatchRecorded', { requestId, dispatchId: id, lines: ls, recordedAt: t(2) });
+    if (departed) log.add(`dispatch-${id}`, 'DispatchDeparted', { dispatchId: id, vehicle: 'truck', driver: 'Budi', waybillNumber: `SJ-${id}`, departedAt: t(departed.at), expectedArrivalAt: t(departed.expected) });
+    if (delivered) {
+      const received = ls.map((l) => {
+        const r = delivered.received[l.itemId] ?? 0;
+        return { itemId: l.itemId, dispatched: l.quantity, received: r, damaged: 0, short: Math.max(0, l.quantity - r), over: 0 };
+      });
+      log.add(`dispatch-${id}`, 'DispatchDelivered', { dispatchId: id, receiptId: `BAST-${id}`, receivedBy: 'Ketua posko', lines: received, deliveredAt: t(delivered.at) });
+    }
+  };
+  request('q1', 'flood', 0, { rice: 100, kit: 10 });
+  request('q2', 'flood', 10, { rice: 20 });
+  request('q3', 'flood', 20, { rice: 5 }, false);
+  request('q4', 'slide', 0, { rice: 1000 });
+  dispatch('d1', 'q1', undefined, { rice: 100 }, { at: 30, expected: 90 }, { at: 60, received: { rice: 100 } });
+  dispatch('d2', 'q2', 'flood', { rice: 20 }, { at: 40, expected: 100 }, { at: 130, received: { rice: 20 } });
+  dispatch('d5', 'q1', 'flood', { kit: 6 }, { at: 150, expected: 200 });
+  dispatch('d4', 'q4', 'slide', { rice: 1000 }, { at: 30, expected: 60 }, { at: 50, received: { rice: 1000 } });
+  const pledge = (id: string, target: { incidentId?: string; requestId?: string }, lines: Record<string, number>, accept = true) => {
+    log.add(`pledge-${id}`, 'PledgeOffered', { pledgeId: id, memberId: 'm1', ...target, lines: Object.entries(lines).map(([itemId, quantity]) => ({ itemId, quantity })), expectedBy: t(900), offeredAt: t(5) });
+    if (accept) log.add(`pledge-${id}`, 'PledgeAccepted', { pledgeId: id, acceptedAt: t(6) });
+  };
+  pledge('p1', { incidentId: 'flood' }, { kit: 4 });
+  pledge('p2', { requestId: 'q1' }, { rice: 15 });
+  log.add('pledge-p2', 'PledgeDeliveryRecorded', { pledgeId: 'p2', lines: [{ itemId: 'rice', quantity: 5 }], recordedAt: t(70) });
+  pledge('p3', { incidentId: 'slide' }, { rice: 999 });
+  pledge('p4', { incidentId: 'flood' }, { rice: 50 }, false);
+  return log.events;
+}
+
+/**
+ * The key figures computed from projection rows in memory, as the query computed them before it
+ * aggregated in SQL (every request, line and shipment of the incident in hand).
+ */
+function referenceFigures(rows: TableRows, incidentId: string, asOf: string): IncidentFigures {
+  const all = (table: string): Row[] => [...rows(table)];
+  const num = (v: unknown) => Number(v ?? 0);
+  const requests = all('rm_requests').filter((r) => r.incident_id === incidentId);
+  const submittedAt = new Map(requests.map((r) => [r.request_id, r.submitted_at as string | null]));
+  const lines = all('rm_request_lines').filter((l) => submittedAt.has(l.request_id));
+  const shipments = all('rm_shipments').filter((sh) => sh.incident_id === incidentId || (sh.incident_id === null && submittedAt.has(sh.request_id)));
+  const firstAt = new Map<Row[string], string>();
+  for (const sh of all('rm_shipments')) {
+    if (!submittedAt.has(sh.request_id) || !sh.delivered_at) continue;
+    const prev = firstAt.get(sh.request_id);
+    if (!prev || (sh.delivered_at as string) < prev) firstAt.set(sh.request_id, sh.delivered_at as string);
+  }
+  const seconds = (from: string | null | undefined, to: string | null | undefined) => (from && to ? Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000) : null);
+  const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((s, x) => s + x, 0) / xs.length) : null);
+  const toFirst = [...firstAt].map(([id, at]) => seconds(submittedAt.get(id), at)).filter((x): x is number => x !== null);
+  const toFull: number[] = [];
+  for (const [id, sub] of submittedAt) {
+    const approved = lines.filter((l) => l.request_id === id && num(l.approved) > 0);
+    if (!approved.length || approved.some((l) => !l.full_at)) continue;
+    const s = seconds(sub, approved.map((l) => l.full_at as string).sort().at(-1));
+    if (s !== null) toFull.push(s);
+  }
+  const approvedQty = lines.reduce((s, l) => s + num(l.approved), 0);
+  const deliveredQty = lines.reduce((s, l) => s + Math.min(num(l.received), num(l.approved)), 0);
+  const pledgeLines = all('rm_pledge_lines');
+  const pledges = all('rm_pledges')
+    .filter((p) => p.status === 'accepted' && (p.incident_id === incidentId || (p.request_id !== null && submittedAt.has(p.request_id))))
+    .map((p) => pledgeLines.filter((l) => l.pledge_id === p.pledge_id))
+    .filter((ls) => ls.length > 0)
+    .map((ls) => ls.reduce((s, l) => s + num(l.outstanding), 0));
+  const byStatus = (s: string) => requests.filter((r) => r.status === s).length;
+  const ship = (s: string) => shipments.filter((x) => x.status === s).length;
+  return {
+    incident_id: incidentId,
+    as_of: asOf,
+    requests: {
+      total: requests.length, open: byStatus('submitted') + byStatus('approved'), submitted: byStatus('submitted'), approved: byStatus('approved'),
+      rejected: byStatus('rejected'), cancelled: byStatus('cancelled'), closed: byStatus('closed'),
+    },
+    approved_qty: approvedQty,
+    delivered_qty: deliveredQty,
+    percent_delivered: approvedQty > 0 ? Math.floor((Math.min(deliveredQty, approvedQty) * 100) / approvedQty) : 0,
+    mean_seconds_to_first_delivery: mean(toFirst),
+    requests_with_delivery: toFirst.length,
+    mean_seconds_to_full_delivery: mean(toFull),
+    requests_fully_delivered: toFull.length,
+    shipments: {
+      planned: ship('planned'), in_transit: ship('in-transit'),
+      overdue: shipments.filter((x) => x.status === 'in-transit' && x.expected_at && (x.expected_at as string) < asOf).length,
+      delivered: ship('delivered'), cancelled: ship('cancelled'), lost: ship('lost'),
+    },
+    pledges: { outstanding_qty: pledges.reduce((s, o) => s + o, 0), outstanding_pledges: pledges.filter((o) => o > 0).length, accepted: pledges.length },
+  };
+}
+
+function figuresSuite(name: string, open: () => Promise<{ ds: DataSource; close(): Promise<void> }>) {
+  describe(`an incident's key figures and gap matrix on ${name}`, () => {
+    let ds: DataSource;
+    let close: () => Promise<void>;
+    beforeEach(async () => ({ ds, close } = await open()));
+    afterEach(async () => close());
+
+    it('counts what belongs to the incident: shipments naming it or naming none for its requests, pledges for it or its requests', async () => {
+      const events = floodAndSlide();
+      await new ReadModelWriter(ds).applyBatch(events, { source: 't', partition: 0, position: events.length });
+      expect(await queryIncidentFigures(ds, 'flood', t(300))).toEqual({
+        incident_id: 'flood',
+        as_of: t(300),
+        requests: { total: 3, open: 3, submitted: 1, approved: 2, rejected: 0, cancelled: 0, closed: 0 },
+        // q1 110 (rice 100 delivered, kit none yet) + q2 20 (delivered)
+        approved_qty: 130,
+        delivered_qty: 120,
+        percent_delivered: 92,
+        // q1 60 min after submission (d1, which names no incident), q2 120 min
+        mean_seconds_to_first_delivery: 5_400,
+        requests_with_delivery: 2,
+        // only q2 has all its lines
+        mean_seconds_to_full_delivery: 7_200,
+        requests_fully_delivered: 1,
+        shipments: { planned: 0, in_transit: 1, overdue: 1, delivered: 2, cancelled: 0, lost: 0 },
+        // p1 (kit 4) for the incident, p2 (rice 15, 5 delivered) for its request q1; p3 is slide's, p4 not accepted
+        pledges: { outstanding_qty: 14, outstanding_pledges: 2, accepted: 2 },
+      });
+      expect((await queryIncidentFigures(ds, 'flood', t(190))).shipments.overdue).toBe(0);
+      expect(await queryIncidentFigures(ds, 'slide', t(300))).toEqual(expect.objectContaining({
+        requests: expect.objectContaining({ total: 1, approved: 1 }), approved_qty: 1000, delivered_qty: 1000, requests_fully_delivered: 1,
+        mean_seconds_to_full_delivery: 50 * 60, shipments: expect.objectContaining({ delivered: 1 }), pledges: { outstanding_qty: 999, outstanding_pledges: 1, accepted: 1 },
+      }));
+      const rows = rowsOf(projectAll(projections, events));
+      for (const incident of ['flood', 'slide', 'none']) expect(await queryIncidentFigures(ds, incident, t(300))).toEqual(referenceFigures(rows, incident, t(300)));
+      // the gap matrix counts the same pledges (q1's rice by its request) as its pure twin
+      const gap = await queryGapMatrix(ds, 'flood');
+      expect(gap).toEqual(computeGapMatrix(rows, 'flood'));
+      expect(gap.items.find((i) => i.item_id === 'rice')?.pledged).toBe(10);
+      expect(gap.items.find((i) => i.item_id === 'kit')).toEqual(expect.objectContaining({ need: 4, pledged: 4 }));
+    });
+
+    it('gives the figures that every row of a random but valid log gives, for each incident and at several times', async () => {
+      const sim = new ScenarioSimulator({ seed: 31, incidents: 3 }).setup().run(1500);
+      await new ReadModelWriter(ds).applyBatch(sim.events, { source: 't', partition: 0, position: sim.events.length });
+      const rows = rowsOf(projectAll(projections, sim.events));
+      const expectedTimes = [...rows('rm_shipments')].map((s) => s.expected_at as string | null).filter((x): x is string => !!x).sort();
+      const times = [expectedTimes[0], expectedTimes[Math.floor(expectedTimes.length / 2)], expectedTimes.at(-1)!].map((x) => new Date(Date.parse(x) + 1).toISOString());
+      const seen = { withDelivery: 0, fully: 0, accepted: 0 };
+      for (const incident of sim.incidents) {
+        for (const asOf of times) expect(await queryIncidentFigures(ds, incident, asOf)).toEqual(referenceFigures(rows, incident, asOf));
+        const f = await queryIncidentFigures(ds, incident, times[0]);
+        seen.withDelivery += f.requests_with_delivery;
+        seen.fully += f.requests_fully_delivered;
+        seen.accepted += f.pledges.accepted;
+      }
+      // the figures compared were not empty
+      expect(seen.withDelivery).toBeGreaterThan(10);
+      expect(seen.fully).toBeGreaterThan(5);
+      expect(seen.accepted).toBeGreaterThan(0);
+    });
+  });
+}
+
+describe('incident figures', () => {
+  describeWithPostgres('PostgreSQL', () => {
+    figuresSuite('PostgreSQL', async () => {
+      const schema: TestSchema = await createTestSchema('rm_figures');
+      const ds = await openReadModel({ type: 'postgres', url: schema.connectionString, schema: schema.schema });
+      return { ds, close: async () => { await ds.destroy(); await schema.drop(); } };
+    });
+  });
+  figuresSuite('SQLite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lumbung-figures-'));
+    const ds = await openReadModel({ type: 'better-sqlite3', file: join(dir, 'read-model.db') });
+    return { ds, close: async () => { await ds.destroy(); rmSync(dir, { recursive: true, force: true }); } };
+  });
+});
