@@ -73,6 +73,9 @@ interface Rig {
 /** The connections whose activity the profiler samples: the API's read models and store, and the baseline's. */
 const APPS = ['lumbung-read-model', 'lumbung-event-store', 'bench-queries-raw'];
 
+/** --no-cache: every answer computed (the read cache bypassed), to see what one computation costs. */
+const headersOf = (o: BenchOptions): Record<string, string> => (o.cache ? {} : { 'Cache-Control': 'no-cache' });
+
 async function measure({ host, http, raw, admin, schema }: Rig, e: EndpointSpec, o: BenchOptions): Promise<EndpointResult> {
   const load = { connections: e.connections ?? o.connections, warmupSeconds: e.warmupSeconds ?? o.warmupSeconds, seconds: e.seconds ?? o.seconds, maxRequests: e.maxRequests ?? o.maxRequests };
   const result: EndpointResult = { name: e.name, route: e.route, targetP99Ms: e.targetP99Ms, connections: load.connections, notes: [] };
@@ -82,7 +85,7 @@ async function measure({ host, http, raw, admin, schema }: Rig, e: EndpointSpec,
   let probeMs = Infinity;
   for (const v of [e.variants[0], e.variants[1 % e.variants.length]]) {
     const t0 = performance.now();
-    const probe = await fetch(`${host.baseUrl}${v.path}`, { headers: { Authorization: `Bearer ${token}` } });
+    const probe = await fetch(`${host.baseUrl}${v.path}`, { headers: { ...headersOf(o), Authorization: `Bearer ${token}` } });
     const body = await probe.text();
     const took = performance.now() - t0;
     probeMs = Math.min(probeMs, took);
@@ -94,7 +97,7 @@ async function measure({ host, http, raw, admin, schema }: Rig, e: EndpointSpec,
     if (took > VERY_SLOW_MS) {
       process.stderr.write(` ${(took / 1000).toFixed(0)} s: that answer is the measure; raw SQL...`);
       result.connections = 1;
-      result.api = { latencies: [took], seconds: took / 1000, statuses: { 200: 1 }, errors: 0, bytes: Buffer.byteLength(body), busyMs: 0 };
+      result.api = { latencies: [took], seconds: took / 1000, statuses: { 200: 1 }, errors: 0, bytes: Buffer.byteLength(body), busyMs: 0, cache: { [probe.headers.get('x-lumbung-cache') ?? 'none']: 1 } };
       result.raw = await runSqlLoad(raw, () => v.raw(raw), { connections: 1, warmupSeconds: 0, seconds: 1, maxRequests: 1 });
       result.notes.push(`one answer alone took ${(took / 1000).toFixed(0)} s: not asked again (the API runs in this process, and a read this long holds it)`);
       process.stderr.write(' done\n');
@@ -109,13 +112,14 @@ async function measure({ host, http, raw, admin, schema }: Rig, e: EndpointSpec,
   }
   process.stderr.write(`  ${e.route}: HTTP, ${load.connections} reader(s)...`);
   let profiler = await startProfiler(admin, schema, process.pid, APPS, 100);
-  const api = await http.run({ baseUrl: host.baseUrl, targets: e.variants.map((v) => ({ path: v.path, token })), ...load });
+  const api = await http.run({ baseUrl: host.baseUrl, targets: e.variants.map((v) => ({ path: v.path, token })), headers: headersOf(o), ...load });
   result.apiProfile = await profiler.stop();
   process.stderr.write(` raw SQL...`);
   profiler = await startProfiler(admin, schema, process.pid, APPS, 100);
   const rawOutcome = await runSqlLoad(raw, (pool, n) => e.variants[n % e.variants.length].raw(pool), load);
   result.rawProfile = await profiler.stop();
   process.stderr.write(` done\n`);
+  result.notes.push(`served: ${Object.entries(api.cache).map(([how, n]) => `${how} ${fmt(n)}`).join(', ')} (X-Lumbung-Cache)`);
   if (api.failure) result.notes.push(`first answer other than 2xx: ${api.failure.status} for ${api.failure.path}: ${api.failure.body.slice(0, 300)}`);
   if (api.errors) result.notes.push(`${api.errors} requests got no answer`);
   if (rawOutcome.errors) result.notes.push(`raw SQL: ${rawOutcome.errors} errors, the first: ${rawOutcome.firstError}`);
@@ -159,7 +163,7 @@ async function main(): Promise<void> {
 
     host = await startQueryApi(o.url, schema);
     load = new HttpLoad();
-    console.log(`\nquery API in this process at ${host.baseUrl}; load from a worker thread; per endpoint ${o.warmupSeconds} s warm-up, then ${fmt(o.maxRequests)} answers or ${o.seconds} s; baseline right after, same readers over pg\n`);
+    console.log(`\nquery API in this process at ${host.baseUrl}; load from a worker thread; per endpoint ${o.warmupSeconds} s warm-up, then ${fmt(o.maxRequests)} answers or ${o.seconds} s; baseline right after, same readers over pg; ${o.cache ? 'the read cache allowed (as the dashboard reads)' : 'Cache-Control: no-cache on every request (each answer computed)'}\n`);
     const results: EndpointResult[] = [];
     for (const e of endpoints) results.push(await measure({ host, http: load, raw, admin, schema }, e, o));
 

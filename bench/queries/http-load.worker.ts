@@ -22,6 +22,8 @@ export interface LoadSpec {
   warmupSeconds: number;
   seconds: number;
   maxRequests: number;
+  /** sent with every request besides Authorization and Accept (e.g. Cache-Control: no-cache) */
+  headers?: Record<string, string>;
 }
 
 export interface LoadOutcome {
@@ -34,6 +36,8 @@ export interface LoadOutcome {
   errors: number;
   /** bytes of the answers' bodies */
   bytes: number;
+  /** answers by how the query API says it served them (its X-Lumbung-Cache header: hit, miss, bypass; none without it) */
+  cache: Record<string, number>;
   /** ms this thread's event loop was busy during the measured phase (its CPU, near enough), to tell the load's CPU from the API's */
   busyMs: number;
   /** the first 2xx answer, and the first other one, to tell what was read */
@@ -44,15 +48,17 @@ export interface LoadOutcome {
 interface Answer {
   status: number;
   bytes: number;
+  cache: string;
   body?: string;
 }
 
-function get(agent: Agent, url: URL, target: LoadTarget, keepBody: boolean): Promise<Answer> {
+function get(agent: Agent, url: URL, target: LoadTarget, keepBody: boolean, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, host: url.hostname, port: url.port, path: target.path, method: 'GET', headers: { Authorization: `Bearer ${target.token}`, Accept: 'application/json' } },
+      { agent, host: url.hostname, port: url.port, path: target.path, method: 'GET', headers: { ...headers, Authorization: `Bearer ${target.token}`, Accept: 'application/json' } },
       (res) => {
         const status = res.statusCode ?? 0;
+        const cache = String(res.headers['x-lumbung-cache'] ?? 'none');
         const keep = keepBody || status < 200 || status >= 300;
         const chunks: Buffer[] = [];
         let bytes = 0;
@@ -60,7 +66,7 @@ function get(agent: Agent, url: URL, target: LoadTarget, keepBody: boolean): Pro
           bytes += c.length;
           if (keep) chunks.push(c);
         });
-        res.on('end', () => resolve({ status, bytes, ...(keep ? { body: Buffer.concat(chunks).toString('utf8') } : {}) }));
+        res.on('end', () => resolve({ status, bytes, cache, ...(keep ? { body: Buffer.concat(chunks).toString('utf8') } : {}) }));
         res.on('error', reject);
       },
     );
@@ -71,7 +77,7 @@ function get(agent: Agent, url: URL, target: LoadTarget, keepBody: boolean): Pro
 
 async function phase(spec: LoadSpec, agent: Agent, seconds: number, maxRequests: number, start: number): Promise<{ outcome: LoadOutcome; next: number }> {
   const url = new URL(spec.baseUrl);
-  const outcome: LoadOutcome = { latencies: [], seconds: 0, statuses: {}, errors: 0, bytes: 0, busyMs: 0 };
+  const outcome: LoadOutcome = { latencies: [], seconds: 0, statuses: {}, errors: 0, bytes: 0, busyMs: 0, cache: {} };
   const elu = performance.eventLoopUtilization();
   let next = start;
   let started = 0;
@@ -85,11 +91,12 @@ async function phase(spec: LoadSpec, agent: Agent, seconds: number, maxRequests:
         const target = spec.targets[next++ % spec.targets.length];
         const sent = performance.now();
         try {
-          const a = await get(agent, url, target, outcome.sample === undefined);
+          const a = await get(agent, url, target, outcome.sample === undefined, spec.headers);
           last = performance.now();
           outcome.latencies.push(last - sent);
           outcome.statuses[a.status] = (outcome.statuses[a.status] ?? 0) + 1;
           outcome.bytes += a.bytes;
+          outcome.cache[a.cache] = (outcome.cache[a.cache] ?? 0) + 1;
           const ok = a.status >= 200 && a.status < 300;
           if (ok && !outcome.sample) outcome.sample = { path: target.path, status: a.status, body: a.body ?? '' };
           if (!ok && !outcome.failure) outcome.failure = { path: target.path, status: a.status, body: (a.body ?? '').slice(0, 2000) };

@@ -22,10 +22,12 @@ export interface BenchOptions {
   drop: boolean;
   /** generate (or reuse) and rebuild, describe the data, and stop before measuring */
   prepareOnly: boolean;
+  /** false (--no-cache): every request says Cache-Control: no-cache, so the query API computes every answer */
+  cache: boolean;
 }
 
 export const USAGE = `npm run bench:queries -- [--requests 100000] [--events 1000000] [--seconds 10] [--max 20000] [--warmup 2]
-                            [--connections 16] [--only <endpoint name or route part>]... [--skip <part>]... [--rebuild] [--drop] [--prepare-only]
+                            [--connections 16] [--only <endpoint name or route part>]... [--skip <part>]... [--rebuild] [--drop] [--prepare-only] [--no-cache]
   env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_REUSE=<schema> (measure a kept store again),
        BENCH_REQUESTS, BENCH_EVENTS, BENCH_SECONDS, BENCH_MAX, BENCH_CONNECTIONS (the flags win)`;
 
@@ -51,6 +53,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
       rebuild: { type: 'boolean' },
       drop: { type: 'boolean' },
       'prepare-only': { type: 'boolean' },
+      'no-cache': { type: 'boolean' },
     },
     strict: true,
     allowPositionals: false,
@@ -71,5 +74,6 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     rebuild: values.rebuild ?? false,
     drop: values.drop ?? false,
     prepareOnly: values['prepare-only'] ?? false,
+    cache: !(values['no-cache'] ?? false),
   };
 }

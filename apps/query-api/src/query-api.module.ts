@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { ReadModelChanges } from '@lumbung/read-model';
 import { AsOfController } from './as-of/as-of.controller';
 import { AuditController } from './audit/audit.controller';
+import { ReadCacheModule } from './cache/read-cache.module';
 import { BastController } from './audit/bast/bast.controller';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { GapMatrixController } from './incidents/gap-matrix.controller';
@@ -28,7 +29,7 @@ import { StockController } from './stock/stock.controller';
  */
 @Module({
   // Live: GET /events/stream (needs READ_MODEL_CHANGES from the host too); dashboard: GET /dashboard and /query/dashboard/*.
-  imports: [LiveModule, DashboardModule],
+  imports: [LiveModule, DashboardModule, ReadCacheModule],
   controllers: [StockController, RequestsController, PledgesController, ShipmentsController, GapMatrixController, ReadinessController, AuditController, AsOfController, BastController],
 })
 export class QueryRoutesModule {}

@@ -135,6 +135,38 @@ describeWithPostgres('live changes, distributed on PostgreSQL: writer NOTIFY -> 
     expect(pmi.changes).toHaveLength(1);
   });
 
+  it('serves repeated reads from the read cache until the read models announce a change', async () => {
+    const get = async (path: string, token: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${queryUrl}${path}`, { headers: { Authorization: `Bearer ${token}`, ...headers } });
+      return { status: res.status, cache: res.headers.get('x-lumbung-cache'), type: res.headers.get('content-type'), text: await res.text() };
+    };
+    const path = `/query/stock?warehouseId=${w.pmi}&itemId=${i.water}`;
+    const onHand = (text: string) => (JSON.parse(text) as { items: Array<{ on_hand: number }> }).items[0]?.on_hand;
+    const sse = await open(`/events/stream?access_token=${t.commander}`);
+    await sse.next('ready');
+
+    const first = await get(path, t.commander);
+    expect(first).toMatchObject({ status: 200, cache: 'miss' });
+    const again = await get(path, t.commander);
+    expect(again).toMatchObject({ status: 200, cache: 'hit', text: first.text });
+    expect(again.type).toMatch(/^application\/json/);
+    // another scope is another answer; no-cache and CSV are always computed
+    expect(await get(path, t.warehousePmi)).toMatchObject({ status: 200, cache: 'miss' });
+    expect(await get(path, t.commander, { 'Cache-Control': 'no-cache' })).toMatchObject({ status: 200, cache: 'bypass', text: first.text });
+    expect(await get(path, t.commander, { Accept: 'text/csv' })).toMatchObject({ status: 200, cache: 'bypass', type: expect.stringMatching(/^text\/csv/) });
+    // a refusal is not kept: the same question from outside the scope is refused each time
+    for (let n = 0; n < 2; n++) expect((await get(`/query/stock?warehouseId=${w.main}`, t.warehousePmi)).status).toBe(403);
+
+    const seen = sse.events.length;
+    await c.ok(`/warehouses/${w.pmi}/stock/receipts`, { source: { kind: 'procurement', reference: 'PO-C' }, lines: lines([i.water, 7]) }, { token: t.warehousePmi });
+    await project();
+    await sse.next('changed', (d) => (d.warehouses as string[]).includes(w.pmi), 10_000, seen);
+    const after = await get(path, t.commander);
+    expect(after.cache).toBe('miss');
+    expect(onHand(after.text)).toBe(onHand(first.text) + 7);
+    expect(await get(path, t.commander)).toMatchObject({ cache: 'hit', text: after.text });
+  });
+
   it('refuses a stream without a token (401) and to a bad one, and validates its query', async () => {
     const none = await open('/events/stream');
     expect(none.status).toBe(401);

@@ -10,6 +10,7 @@ import { sendJson } from '../common/responder';
 import { FULL_VIEW, notFound } from '../common/scope';
 import { incidentExists } from '../common/scoped.queries';
 import { PlacePositions } from './positions';
+import { CachedReads } from '../cache/read-cache.interceptor';
 
 export class FiguresQueryDto {
   @ApiPropertyOptional({ description: 'ISO time "overdue" is judged at (default now)' }) @IsOptional() @IsISO8601() asOf?: string;
@@ -32,6 +33,7 @@ export class TimelineQueryDto extends FiguresQueryDto {
 @ApiTags('dashboard')
 @ApiBearerAuth('bearer')
 @Roles(...FULL_VIEW)
+@CachedReads()
 @Controller('query/dashboard')
 export class DashboardDataController {
   constructor(

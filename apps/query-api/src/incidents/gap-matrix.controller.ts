@@ -9,6 +9,7 @@ import { FormatQueryDto } from '../common/format-query.dto';
 import { sendJson, sendRows, wantsCsv } from '../common/responder';
 import { FULL_VIEW, notFound } from '../common/scope';
 import { incidentExists } from '../common/scoped.queries';
+import { CachedReads } from '../cache/read-cache.interceptor';
 
 export class GapMatrixQueryDto extends FormatQueryDto {
   @ApiPropertyOptional({ enum: ['items', 'cells'], description: 'CSV only: the per-item totals (default) or the per district, site and item cells' })
@@ -23,6 +24,7 @@ export class GapMatrixQueryDto extends FormatQueryDto {
  */
 @ApiTags('incidents')
 @ApiBearerAuth('bearer')
+@CachedReads()
 @Controller('query/incidents')
 export class GapMatrixController {
   constructor(@Inject(READ_MODEL) private readonly ds: DataSource) {}

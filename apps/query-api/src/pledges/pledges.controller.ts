@@ -10,6 +10,7 @@ import { PageQueryDto, SortBy } from '../common/page-query.dto';
 import { sendList, sendOne } from '../common/responder';
 import { FULL_VIEW, notFound, outOfScope, seesAll } from '../common/scope';
 import { queryPledgeById } from '../common/scoped.queries';
+import { CachedReads } from '../cache/read-cache.interceptor';
 
 export const PLEDGE_STATUSES = ['offered', 'accepted', 'declined', 'fulfilled', 'withdrawn', 'lapsed'];
 
@@ -36,6 +37,7 @@ function memberScope(p: Principal, asked: string | undefined): string | undefine
 /** Pledges with their lines, and each member's delivery record. A member reads its own only. */
 @ApiTags('pledges')
 @ApiBearerAuth('bearer')
+@CachedReads()
 @Controller('query')
 export class PledgesController {
   constructor(@Inject(READ_MODEL) private readonly ds: DataSource) {}

@@ -9,6 +9,7 @@ import { FormatQueryDto } from '../common/format-query.dto';
 import { PageQueryDto, SortBy } from '../common/page-query.dto';
 import { sendList, sendRows } from '../common/responder';
 import { FULL_VIEW, outOfScope, seesAll } from '../common/scope';
+import { CachedReads } from '../cache/read-cache.interceptor';
 
 export class PlanReadinessQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() planId?: string;
@@ -23,6 +24,7 @@ export class MemberReadinessQueryDto extends FormatQueryDto {
 /** Preparedness: operations plans' targets against stock, and members' declared capacity against what is deployed. */
 @ApiTags('readiness')
 @ApiBearerAuth('bearer')
+@CachedReads()
 @Controller('query/readiness')
 export class ReadinessController {
   constructor(@Inject(READ_MODEL) private readonly ds: DataSource) {}

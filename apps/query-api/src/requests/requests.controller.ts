@@ -9,6 +9,7 @@ import { FormatQueryDto } from '../common/format-query.dto';
 import { PageQueryDto, SortBy } from '../common/page-query.dto';
 import { sendList, sendOne } from '../common/responder';
 import { FULL_VIEW, notFound, outOfScope, seesAll } from '../common/scope';
+import { CachedReads } from '../cache/read-cache.interceptor';
 
 export const REQUEST_STATUSES = ['submitted', 'approved', 'rejected', 'cancelled', 'closed'];
 
@@ -22,6 +23,7 @@ export class RequestsQueryDto extends PageQueryDto {
 /** Requests with their lines and fulfilment (requested, approved, dispatched, received, outstanding, percent filled). A site officer reads its own site's. */
 @ApiTags('requests')
 @ApiBearerAuth('bearer')
+@CachedReads()
 @Controller('query/requests')
 export class RequestsController {
   constructor(@Inject(READ_MODEL) private readonly ds: DataSource) {}

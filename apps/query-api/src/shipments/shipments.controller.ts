@@ -11,6 +11,7 @@ import { PageQueryDto, SortBy } from '../common/page-query.dto';
 import { sendList, sendOne } from '../common/responder';
 import { FULL_VIEW, notFound, outOfScope, seesAll } from '../common/scope';
 import { queryShipmentsScoped, SHIPMENT_SORT_FIELDS, warehouseOwner, type ScopedShipmentFilter } from '../common/scoped.queries';
+import { CachedReads } from '../cache/read-cache.interceptor';
 
 export const SHIPMENT_STATUSES = ['planned', 'in-transit', 'delivered', 'cancelled', 'lost'];
 
@@ -36,6 +37,7 @@ export class ShipmentsQueryDto extends PageQueryDto {
  */
 @ApiTags('shipments')
 @ApiBearerAuth('bearer')
+@CachedReads()
 @Controller('query/shipments')
 export class ShipmentsController {
   constructor(@Inject(READ_MODEL) private readonly ds: DataSource) {}

@@ -10,6 +10,7 @@ import { PageQueryDto, SortBy } from '../common/page-query.dto';
 import { sendList, sendRows } from '../common/responder';
 import { FULL_VIEW, outOfScope, seesAll } from '../common/scope';
 import { queryStockScoped, STOCK_SORT_FIELDS, warehouseOwner, type ScopedStockFilter } from '../common/scoped.queries';
+import { CachedReads } from '../cache/read-cache.interceptor';
 
 export class StockQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() warehouseId?: string;
@@ -41,6 +42,7 @@ export class DistrictStockQueryDto {
  */
 @ApiTags('stock')
 @ApiBearerAuth('bearer')
+@CachedReads()
 @Controller('query/stock')
 export class StockController {
   constructor(@Inject(READ_MODEL) private readonly ds: DataSource) {}

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { EventStore } from '@lumbung/event-store';
-import { EVENT_STORE, READ_MODEL, STORE_PROJECTOR, type StoreProjector } from '@lumbung/platform';
+import { EVENT_STORE, READ_MODEL, READ_MODEL_CHANGES, STORE_PROJECTOR, type StoreProjector } from '@lumbung/platform';
+import type { ReadModelChanges } from '@lumbung/read-model';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DataSource } from 'typeorm';
 import { startCommandApi, type RunningApi } from '../../../command-api/test/support/command-api.harness';
@@ -26,7 +27,10 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
   const commands = await startCommandApi(env, { projections: true });
   const store = commands.app.get<EventStore>(EVENT_STORE);
   const readModel = commands.app.get<DataSource>(READ_MODEL);
-  const query = await createQueryApi(commands.config, { store, readModel, shutdownHooks: false, logDestination: { write: () => undefined } });
+  // The read models' announcements of the writer that feeds them (in-process here), as a host hands them over:
+  // they drive the live stream and invalidate the query API's read cache.
+  const changes = commands.app.get<ReadModelChanges>(READ_MODEL_CHANGES);
+  const query = await createQueryApi(commands.config, { store, readModel, changes, shutdownHooks: false, logDestination: { write: () => undefined } });
   await query.listen(0, '127.0.0.1');
   const queryUrl = `http://127.0.0.1:${(query.getHttpServer().address() as AddressInfo).port}`;
   return {
