@@ -17,5 +17,10 @@ export async function createQueryApi(config: LumbungConfig, options: CreateQuery
     // Reads take no body.
     bodyParser: false,
   });
+  // Express hashes every body it sends (res.send/res.json) for a weak ETag. The reads are not
+  // conditional (no If-None-Match contract; the lists and figures write their JSON on the bare
+  // response and never had one), so the hash of the values returned through Nest (as-of replays,
+  // up to tens of KB) is work for nobody. The command API keeps its ETags: it sets them itself.
+  app.set('etag', false);
   return configureHttpApp(app, config, { shutdownHooks: options.shutdownHooks, swagger: setupSwagger });
 }

@@ -4,7 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../http/api-error';
 import { IS_PUBLIC_KEY, ROLES_KEY, type AuthenticatedRequest } from './auth.decorators';
 import type { Role } from './principal';
-import { TokenError, verifyToken } from './token';
+import { TokenError } from './token';
+import { VerifiedTokens } from './verified-tokens';
 
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
 
@@ -18,10 +19,14 @@ export interface AuthOptions {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly tokens: VerifiedTokens;
+
   constructor(
     private readonly reflector: Reflector,
-    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
-  ) {}
+    @Inject(AUTH_OPTIONS) options: AuthOptions,
+  ) {
+    this.tokens = new VerifiedTokens(options.secret);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
@@ -31,7 +36,7 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<IncomingMessage & AuthenticatedRequest>();
     const token = bearerToken(req.headers.authorization);
     try {
-      req.principal = verifyToken(this.options.secret, token);
+      req.principal = this.tokens.principal(token);
     } catch (e) {
       if (e instanceof TokenError) throw ApiError.unauthorized(e.message);
       throw e;

@@ -7,7 +7,7 @@ export const TOKEN_ALGORITHM = 'HS256' as const;
 /** Longest lifetime a token may be issued for: a lost laptop should not hold a key for a season. */
 export const MAX_TTL_SECONDS = 90 * 24 * 3600;
 /** Tolerated clock skew between the machine that issued a token and the one checking it. */
-const CLOCK_TOLERANCE_SECONDS = 30;
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -41,7 +41,6 @@ export class TokenError extends Error {
   }
 }
 
-/** Verifies signature, algorithm, issuer and expiry, then the claims. Throws TokenError saying why. */
 // jsonwebtoken 9 tries createPublicKey() on a string secret on every verify (it throws, then falls
 // back to a secret key): ~0.7 ms per request. A KeyObject made once per secret avoids it (~25 µs).
 let keyCache: { secret: string; key: KeyObject } | undefined;
@@ -50,11 +49,25 @@ function secretKey(secret: string): KeyObject {
   return keyCache.key;
 }
 
+/** Verifies signature, algorithm, issuer and expiry, then the claims. Throws TokenError saying why. */
 export function verifyToken(secret: string, token: string): Principal {
+  return verifyTokenAt(secret, token).principal;
+}
+
+/**
+ * verifyToken, also giving the token's expiry (seconds since the epoch), judged at `nowMs` (default
+ * now): what VerifiedTokens needs to know how long a verified token may be taken as it is.
+ */
+export function verifyTokenAt(secret: string, token: string, nowMs: number = Date.now()): { principal: Principal; exp: number } {
   let payload: string | jwt.JwtPayload;
   try {
     // The algorithm list is pinned so that a token cannot choose 'none' or another algorithm.
-    payload = jwt.verify(token, secretKey(secret), { algorithms: [TOKEN_ALGORITHM], issuer: TOKEN_ISSUER, clockTolerance: CLOCK_TOLERANCE_SECONDS });
+    payload = jwt.verify(token, secretKey(secret), {
+      algorithms: [TOKEN_ALGORITHM],
+      issuer: TOKEN_ISSUER,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      clockTimestamp: Math.floor(nowMs / 1000),
+    });
   } catch (e) {
     if (e instanceof jwt.TokenExpiredError) throw new TokenError('token expired');
     if (e instanceof jwt.NotBeforeError) throw new TokenError('token not yet valid');
@@ -65,5 +78,5 @@ export function verifyToken(secret: string, token: string): Principal {
   if (typeof payload.exp !== 'number') throw new TokenError('invalid token: no expiry');
   const problems = claimProblems(payload as Record<string, unknown>);
   if (problems.length) throw new TokenError(`invalid token claims: ${problems.join('; ')}`);
-  return toPrincipal(payload as unknown as TokenClaims);
+  return { principal: toPrincipal(payload as unknown as TokenClaims), exp: payload.exp };
 }

@@ -2,7 +2,7 @@ import { Logger as NestLogger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { LumbungConfig } from '../config';
-import { correlationIdMiddleware } from '../logging/correlation-id';
+import { REQUEST_LOGGING } from '../logging/logging.module';
 import { HttpErrorFilter } from './http-error.filter';
 import { createValidationPipe, malformedJsonHandler } from './validation';
 
@@ -16,14 +16,15 @@ export interface HttpAppOptions {
 }
 
 /**
- * What every lumbung HTTP app sets up the same way: pino as Nest's logger, the correlation id before
- * anything else (so a body refused by the parser has one too), validation, the error filter, graceful
- * shutdown, OpenAPI, and the config's warnings. Create the app with `bufferLogs: true, bodyParser: false`.
+ * What every lumbung HTTP app sets up the same way: pino as Nest's logger, the correlation id and the
+ * request's log line before anything else (so a body refused by the parser has them too), validation,
+ * the error filter, graceful shutdown, OpenAPI, and the config's warnings. Create the app with
+ * `bufferLogs: true, bodyParser: false`, and import LoggingModule.
  */
 export async function configureHttpApp(app: NestExpressApplication, config: LumbungConfig, o: HttpAppOptions): Promise<NestExpressApplication> {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.use(correlationIdMiddleware);
+  app.use(app.get(REQUEST_LOGGING));
   if (o.jsonBodyLimit) {
     app.useBodyParser('json', { limit: o.jsonBodyLimit });
     app.use(malformedJsonHandler);

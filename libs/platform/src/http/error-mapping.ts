@@ -70,6 +70,18 @@ const CODE_OF_STATUS: Record<number, string> = {
 
 export const codeOfStatus = (status: number): string => CODE_OF_STATUS[status] ?? `http-${status}`;
 
+const OUTCOME = Symbol('lumbung:outcome');
+
+/** Notes on a response how its request ended, when an error answered it (HttpErrorFilter does). */
+export function noteOutcome(res: object, outcome: CommandOutcome): void {
+  (res as { [OUTCOME]?: CommandOutcome })[OUTCOME] = outcome;
+}
+
+/** How the request of a finished response ended: the error's outcome noted on it, else by its status. */
+export function outcomeOfResponse(res: { statusCode: number }): CommandOutcome {
+  return (res as { [OUTCOME]?: CommandOutcome })[OUTCOME] ?? outcomeOfStatus(res.statusCode);
+}
+
 export function outcomeOfStatus(status: number): CommandOutcome {
   if (status < 400) return 'ok';
   if (status === 400 || status === 413 || status === 415 || status === 422) return 'invalid';

@@ -1,7 +1,7 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { correlationIdOf } from '../logging/correlation-id';
-import { mapError, type ErrorBody } from './error-mapping';
+import { mapError, noteOutcome, type ErrorBody } from './error-mapping';
 
 /**
  * Every error leaves as `{ statusCode, error, message, details?, errors?, correlationId }`.
@@ -18,6 +18,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = ctx.getResponse<ServerResponse>();
     const mapped = mapError(err, req);
     const correlationId = correlationIdOf(req);
+    // For the command metrics (CommandMetricsGuard), which record when the response is done.
+    noteOutcome(res, mapped.outcome);
 
     if (mapped.internal) {
       this.logger.error({ err, correlationId, method: req.method, url: req.originalUrl ?? req.url }, 'request failed');

@@ -1,5 +1,6 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ApiError, type FieldError } from './api-error';
+import { memoiseValidationMetadata } from './validation-metadata';
 
 const INDEX = /^\d+$/;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -43,6 +44,7 @@ export function validationException(errors: ValidationError[]): ApiError {
 
 /** The global pipe: unknown fields refused, payloads turned into DTO instances, errors flattened. */
 export function createValidationPipe(): ValidationPipe {
+  memoiseValidationMetadata();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

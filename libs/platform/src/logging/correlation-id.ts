@@ -25,15 +25,3 @@ export function correlationIdOf(req: IncomingMessage | { id?: unknown; headers?:
   if (typeof id === 'string' && id !== '') return id;
   return acceptCorrelationId(req.headers?.[CORRELATION_ID_HEADER]) ?? 'none';
 }
-
-/**
- * Assigns the correlation id before anything else runs (body parsing included), so that even a
- * request refused by the JSON parser answers with one. pino-http keeps an id already on req.id.
- */
-export function correlationIdMiddleware(req: IncomingMessage & { id?: unknown }, res: { setHeader(name: string, value: string): unknown }, next: () => void): void {
-  if (typeof req.id !== 'string' || req.id === '') {
-    req.id = newCorrelationId(req.headers[CORRELATION_ID_HEADER]);
-    res.setHeader('X-Correlation-Id', req.id as string);
-  }
-  next();
-}

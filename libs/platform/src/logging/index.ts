@@ -1,2 +1,3 @@
 export * from './correlation-id';
 export * from './logging.module';
+export * from './request-logging';

@@ -1,9 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import pino, { type DestinationStream } from 'pino';
-import type { Options } from 'pino-http';
-import { CORRELATION_ID_HEADER, newCorrelationId } from './correlation-id';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { requestLoggingMiddleware } from './request-logging';
 
 export interface LoggingOptions {
   level: string;
@@ -13,42 +11,29 @@ export interface LoggingOptions {
   destination?: DestinationStream;
 }
 
-/** Liveness probes and scrapes every few seconds would drown the lines that matter. */
-const QUIET_PATHS = /^\/(health|metrics)(\/|\?|$)/;
+/** The app's request middleware (requestLoggingMiddleware over the app's logger): configureHttpApp installs it first. */
+export const REQUEST_LOGGING = Symbol('REQUEST_LOGGING');
 
-export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
-
-export function pinoHttpOptions(options: LoggingOptions): Options<IncomingMessage, ServerResponse> {
-  return {
-    level: options.level,
-    base: { service: options.service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    // One correlation id per request: the caller's X-Correlation-Id when it looks like an id, else a
-    // new UUID; echoed in the response so a client can quote it when it reports a problem.
-    genReqId: (req, res) => {
-      const id = newCorrelationId(req.headers[CORRELATION_ID_HEADER]);
-      res.setHeader('X-Correlation-Id', id);
-      return id;
-    },
-    // The request logger carries only the id (not the whole request) on every line of the request;
-    // named correlationId so that it reads the same in every app's logs.
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: 'correlationId' },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-  };
+function createRootLogger(options: LoggingOptions): Logger {
+  const o = { level: options.level, base: { service: options.service }, timestamp: pino.stdTimeFunctions.isoTime };
+  return options.destination ? pino(o, options.destination) : pino(o);
 }
 
-/** JSON logs with pino, a correlation id per request, credentials redacted. */
+/**
+ * JSON logs with pino: one logger per app, a correlation id on every line of a request, one line per
+ * request, credentials redacted (request-logging.ts). nestjs-pino is Nest's logger (and writes lines
+ * outside requests with `root`); the request middleware that gives each request its logger is ours
+ * (useExisting, and none of nestjs-pino's mounted: forRoutes is empty).
+ */
 @Module({})
 export class LoggingModule {
   static forRoot(options: LoggingOptions): DynamicModule {
-    const http = pinoHttpOptions(options);
+    const root = createRootLogger(options);
     return {
       module: LoggingModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: options.destination ? [http, options.destination] : http })],
-      exports: [LoggerModule],
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: root }, useExisting: true, forRoutes: [] })],
+      providers: [{ provide: REQUEST_LOGGING, useValue: requestLoggingMiddleware(root) }],
+      exports: [LoggerModule, REQUEST_LOGGING],
     };
   }
 }

@@ -1,16 +1,16 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../http/error-response.dto';
-
-export const COMMAND_NAME_KEY = 'lumbung:command';
+import { COMMAND_NAME_KEY, CommandMetricsGuard } from './command-metrics.guard';
 
 /**
  * Marks a route as a command (metrics by command type and outcome) and documents the headers every
- * command takes.
+ * command takes. The metrics are bound to the command routes only, not to every route of the app.
  */
 export const CommandEndpoint = (command: string): MethodDecorator =>
   applyDecorators(
     SetMetadata(COMMAND_NAME_KEY, command),
+    UseGuards(CommandMetricsGuard),
     ApiBearerAuth(),
     ApiHeader({
       name: 'Idempotency-Key',
