@@ -42,5 +42,6 @@ describeWithPostgres('PostgresEventStore', () => {
       if (!r.rowCount) throw new Error(`no events in stream ${streamId}`);
     },
     settle: (store) => (store as PostgresEventStore).settle(),
+    readAllForProjection: true,
   });
 });

@@ -2,7 +2,7 @@ import { escapeIdentifier, Pool, type PoolClient, type QueryConfig } from 'pg';
 import {
   chainEvents, ChainVerifier, checkExpectedRevision, DuplicateEventIdError, EventStoreClosedError, GENESIS_HASH, idempotentReplay,
   InvalidAppendError, Notifier, pollingSubscription, prepareAppend, WrongExpectedRevisionError,
-  type AppendMetadata, type AppendResult, type EventMetadata, type EventStore, type ExpectedRevision, type JsonObject, type NewEvent,
+  type AppendMetadata, type AppendResult, type EventForProjection, type EventMetadata, type EventStore, type ExpectedRevision, type JsonObject, type NewEvent,
   prepareAppends, type CorrelationReadOptions, type StreamAppend,
   type PreparedAppend, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent, type StoredIdentity, type StreamHead,
   type SubscribeOptions, type Subscription, type VerifyProblem, type VerifyReport,
@@ -52,6 +52,9 @@ interface Head {
 }
 
 type MultiPart = PreparedAppend & { expectedRevision: ExpectedRevision };
+
+/** Type parsers that leave every value as the text PostgreSQL sent (the caller converts). */
+const AS_TEXT = { getTypeParser: () => (value: string) => value };
 
 const EVENT_COLUMNS = 'e.id, e.stream_id, e.revision, e.type, e.schema_version, e.data, e.metadata, e.hash';
 /** Appends of up to this many events use a named (once-parsed) statement per connection. */
@@ -533,13 +536,45 @@ export class PostgresEventStore implements EventStore {
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    for await (const page of this.readLog(options, (after, max) => this.readLogPage(after, max))) for (const e of page) yield e;
+  }
+
+  /**
+   * The log as readAll reads it, with only what projections read: no metadata (a JSON document as
+   * large as the data, for the driver to parse), id or hash. Every column comes as text and is
+   * converted here, the few it takes (the driver's own type parsers cost more per value).
+   */
+  readAllForProjection(options: ReadAllOptions = {}): AsyncIterable<EventForProjection[]> {
+    return this.readLog(options, async (after, max) => {
+      const { rows } = await this.pool.query<[string, string, string, string, string, string]>({
+        name: 'lumbung_read_log_for_projection',
+        text: `SELECT l.position, e.stream_id, e.revision, e.type, e.schema_version, e.data
+                 FROM ${this.s}.log l JOIN ${this.s}.events e ON e.seq = l.seq
+                WHERE l.position > $1
+                ORDER BY l.position
+                LIMIT $2`,
+        values: [after, max],
+        rowMode: 'array',
+        types: AS_TEXT,
+      });
+      const page: EventForProjection[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        page[i] = { type: r[3], streamId: r[1], revision: Number(r[2]), position: Number(r[0]), schemaVersion: Number(r[4]), data: JSON.parse(r[5]) as JsonObject };
+      }
+      return page;
+    });
+  }
+
+  /** The sealed log after options.after, up to options.maxCount events, in pages (non-empty). */
+  private async *readLog<E extends { position: number }>(options: ReadAllOptions, readPage: (after: number, max: number) => Promise<E[]>): AsyncIterable<E[]> {
     this.assertOpen();
     let after = options.after ?? 0;
     let remaining = options.maxCount ?? Infinity;
     while (remaining > 0) {
       const limit = Math.min(this.pageSize, remaining);
-      const page = await this.readLogPage(after, limit);
-      for (const e of page) yield e;
+      const page = await readPage(after, limit);
+      if (page.length) yield page;
       if (page.length < limit) return;
       remaining -= page.length;
       after = page[page.length - 1].position;

@@ -38,4 +38,5 @@ describeEventStoreContract('sqlite', {
       db.prepare('DELETE FROM events WHERE stream_id = ?').run(streamId);
       db.prepare('DELETE FROM streams WHERE stream_id = ?').run(streamId);
     }),
+  readAllForProjection: true,
 });

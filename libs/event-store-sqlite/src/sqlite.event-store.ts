@@ -19,6 +19,7 @@ import {
   type StreamAppend,
   type AppendMetadata,
   type AppendResult,
+  type EventForProjection,
   type EventMetadata,
   type EventStore,
   type ExpectedRevision,
@@ -141,6 +142,8 @@ export class SqliteEventStore implements EventStore {
     streamForwards: Database.Statement<[string, number, number], EventRow>;
     streamBackwards: Database.Statement<[string, number, number], EventRow>;
     allAfter: Database.Statement<[number, number], EventRow>;
+    /** rows as arrays: position, stream_id, revision, type, schema_version, data */
+    allAfterForProjection: Database.Statement<[number, number], [number, string, number, string, number, string]>;
     byCorrelation: Database.Statement<[string, number, number, number], EventRow>;
   };
   private readonly appendTx: (prepared: PreparedAppend, expected: ExpectedRevision) => AppendResult;
@@ -170,6 +173,11 @@ export class SqliteEventStore implements EventStore {
       streamForwards: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`),
       streamBackwards: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`),
       allAfter: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`),
+      allAfterForProjection: db
+        .prepare<[number, number], [number, string, number, string, number, string]>(
+          'SELECT position, stream_id, revision, type, schema_version, data FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
+        )
+        .raw(true),
       // The same expression as the index events_correlation (migration 2), so the planner uses it.
       byCorrelation: db.prepare(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE json_extract(metadata, '$.correlationId') = ? AND position > ? AND position <= ? ORDER BY position ASC LIMIT ?`,
@@ -285,12 +293,31 @@ export class SqliteEventStore implements EventStore {
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    for await (const page of this.readLog(options, (after, max) => this.readAllPage(after, max))) for (const e of page) yield e;
+  }
+
+  /** The log as readAll reads it, with only what projections read: no metadata to parse, no id or hash. */
+  readAllForProjection(options: ReadAllOptions = {}): AsyncIterable<EventForProjection[]> {
+    return this.readLog(options, (after, max) => {
+      this.assertOpen();
+      const rows = this.stmt.allAfterForProjection.all(after, max);
+      const page: EventForProjection[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const [position, streamId, revision, type, schemaVersion, data] = rows[i];
+        page[i] = { type, streamId, revision, position, schemaVersion, data: JSON.parse(data) as JsonObject };
+      }
+      return page;
+    });
+  }
+
+  /** The log after options.after, up to options.maxCount events, in pages (non-empty). */
+  private async *readLog<E extends { position: number }>(options: ReadAllOptions, readPage: (after: number, max: number) => E[]): AsyncIterable<E[]> {
     let remaining = options.maxCount ?? Infinity;
     let after = options.after ?? 0;
     while (remaining > 0) {
       const limit = Math.min(this.pageSize, remaining);
-      const rows = this.readAllPage(after, limit);
-      for (const e of rows) yield e;
+      const rows = readPage(after, limit);
+      if (rows.length) yield rows;
       remaining -= rows.length;
       if (rows.length < limit) return;
       after = rows[rows.length - 1].position;

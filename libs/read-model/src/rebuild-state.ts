@@ -1,5 +1,5 @@
-import type { RecordedEvent } from '@lumbung/event-store';
-import { keyString, type Projection, type Row, type RowChange, type TableDef } from '@lumbung/projections';
+import type { EventForProjection } from '@lumbung/event-store';
+import { keyString, type Projection, type ProjectionEvent, type Row, type RowChange, type TableDef } from '@lumbung/projections';
 import { streamRevisionsTable } from './schema';
 import { hash32 } from './sql-executor';
 
@@ -105,7 +105,7 @@ export class RebuildState {
    * Step 1 of applying a chunk: the streams of `events` whose context was evicted (to load back from
    * the revisions table, then seedStreams). Undefined when none.
    */
-  missingStreams(events: readonly RecordedEvent[]): Row[] | undefined {
+  missingStreams(events: readonly EventForProjection[]): Row[] | undefined {
     if (!this.evictedStreams.size) return undefined;
     let missing: Map<string, Row> | undefined;
     for (const e of events) {
@@ -129,12 +129,15 @@ export class RebuildState {
    * depend on the stream's own events only, never on rows); and the rows the changes name, found in
    * memory or evicted (to load back, then seedRows).
    */
-  async plan(events: readonly RecordedEvent[], pause: Pause): Promise<ChunkPlan> {
+  async plan(events: readonly EventForProjection[], pause: Pause): Promise<ChunkPlan> {
     const p = this.projection;
     const gen = this.gen;
     const plan: ChunkPlan = { changes: new Array(events.length), keys: [], found: [], missing: [] };
     for (let n = 0; n < events.length; n++) {
-      const e = events[n];
+      // Projections read an event's type and data only, which the store's lean read carries (they are
+      // typed on the whole RecordedEvent; rebuild.int.spec.ts checks a rebuild against the live writer,
+      // which is given whole events).
+      const e = events[n] as ProjectionEvent;
       const id = e.streamId;
       let st = this.streams.get(id);
       const ctx = st ? st.context : this.initial;
@@ -164,11 +167,16 @@ export class RebuildState {
     return plan;
   }
 
-  /** Step 3: rows loaded back for a plan's missing keys (absent ones stay absent). */
+  /**
+   * Step 3: rows loaded back for a plan's missing keys (absent ones stay absent). A row in memory
+   * already stays: the rebuild plans a chunk while the chunk before it is still to be applied, so
+   * the two may load the same evicted row, and the first load may have been applied to by then.
+   */
   seedRows(m: ChunkPlan['missing'][number], rows: readonly Row[]): void {
+    const held = this.rows[m.ti];
     for (const r of rows) {
       const k = keyString(m.table, r);
-      this.rows[m.ti].set(k, { ti: m.ti, k, key: m.keys.get(k) ?? r, row: r, gen: 0, written: true });
+      if (!held.has(k)) held.set(k, { ti: m.ti, k, key: m.keys.get(k) ?? r, row: r, gen: 0, written: true });
     }
   }
 

@@ -60,7 +60,14 @@ function rebuildSuite(name: string, open: () => Promise<{ store: EventStore; ds:
       expect(keyed(tablesOnly(live))).toEqual(keyed(rowsOfProjections(events)));
 
       const progress: RebuildProgress[] = [];
+      // both stores have a lean read of the log for projections (no metadata, id or hash): the rebuild uses it
+      const readAll = jest.spyOn(store, 'readAll');
+      const lean = jest.spyOn(store as Required<EventStore>, 'readAllForProjection');
       const result = await rebuildProjections(store, ds, 'all', { flushEvery: 700, chunkSize: 97, onProgress: (p) => progress.push(p) });
+      expect(lean).toHaveBeenCalled();
+      expect(readAll).not.toHaveBeenCalled();
+      readAll.mockRestore();
+      lean.mockRestore();
       expect(result).toMatchObject({ events: events.length, position: events[events.length - 1].position, projections: projections.map((p) => p.name) });
       expect(progress.at(-1)).toMatchObject({ phase: 'done', done: result.position, total: result.position });
       // row for row, stream revisions and contexts included

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { EventStore, RecordedEvent } from '@lumbung/event-store';
+import { readAllForProjection, type EventForProjection, type EventStore } from '@lumbung/event-store';
 import { resolveProjections, type Projection, type Row, type TableDef } from '@lumbung/projections';
 import { shadowNames } from './projection-store';
 import { LOCK_SWAP } from './read-model.writer';
@@ -11,7 +11,9 @@ import { dialectOf, inTransaction, withExecutor, type SqlExecutor } from './sql-
 /**
  * Events applied together (their evicted rows loaded back in one query per table), and read ahead of
  * them. Small enough that a chunk's events and its plan die young in V8's heap (a chunk of 5,000 got
- * promoted to the old generation and cost major GCs), large enough that reloads stay few queries.
+ * promoted to the old generation and cost major GCs; two chunks are in hand, one planned while the
+ * one before it waits for its rows), large enough that reloads stay few queries (chunks of 500 cost
+ * PostgreSQL more in queries than they saved in garbage collection).
  */
 const CHUNK = 1_000;
 
@@ -67,6 +69,13 @@ export interface RebuildResult {
   /** the store position the swapped-in tables contain everything up to */
   position: number;
   seconds: number;
+}
+
+/** A chunk of events planned by every state, the rows its changes name being loaded back. */
+interface Prepared {
+  chunk: EventForProjection[];
+  plans: ChunkPlan[];
+  loaded: Promise<unknown>;
 }
 
 /**
@@ -143,28 +152,37 @@ export async function rebuildProjections(store: EventStore, ds: DataSource, name
     if (!r) routes.set(type, (r = states.flatMap((s, i) => (s.handles(type) ? [i] : []))));
     return r;
   };
-  /**
-   * Applies a chunk of events: each state's part, loading back first (all states at once, on several
-   * connections) what of it was evicted: stream contexts, then the rows the planned changes name.
-   */
   // PostgreSQL: let the next page arrive (and its backend go on) while applying. SQLite reads in
   // process, synchronously: there is nothing to overlap, and pausing would only slow the rebuild.
   const pause = pauseEvery(options.pauseEvery ?? (dialect === 'postgres' ? 256 : Infinity));
-  const applyChunk = async (chunk: RecordedEvent[], sqlIn?: SqlExecutor) => {
-    const parts: RecordedEvent[][] = states.map(() => []);
+  const load = async (t: TableDef, keys: Row[], sqlIn: SqlExecutor | undefined) => {
+    const rows = await withSql(sqlIn, (sql) => sql.loadRows(t, keys, shadowNames(t)));
+    timings.rowsLoaded += rows.length;
+    return rows;
+  };
+  /**
+   * Steps 1-3 of applying a chunk of events: each state's part, what of it was evicted loaded back
+   * (all states at once, on several connections): stream contexts, then, once it is planned, the
+   * rows the changes name. Those loads are left running: planning needs stream contexts only, never
+   * rows, so the caller plans the next chunk meanwhile and applies this one after (applyPrepared).
+   */
+  const prepare = async (chunk: EventForProjection[], sqlIn?: SqlExecutor): Promise<Prepared> => {
+    const parts: EventForProjection[][] = states.map(() => []);
     for (const e of chunk) for (const i of routeOf(e.type)) parts[i].push(e);
-    const load = async (t: TableDef, keys: Row[]) => {
-      const rows = await withSql(sqlIn, (sql) => sql.loadRows(t, keys, shadowNames(t)));
-      timings.rowsLoaded += rows.length;
-      return rows;
-    };
     await Promise.all(states.map(async (s, i) => {
       const keys = s.missingStreams(parts[i]);
-      if (keys) s.seedStreams(await load(s.revisionsTable, keys));
+      if (keys) s.seedStreams(await load(s.revisionsTable, keys, sqlIn));
     }));
     const plans: ChunkPlan[] = [];
     for (let i = 0; i < states.length; i++) plans.push(await states[i].plan(parts[i], pause));
-    await Promise.all(plans.flatMap((plan, i) => plan.missing.map(async (m) => states[i].seedRows(m, await load(m.table, [...m.keys.values()])))));
+    const loaded = Promise.all(plans.flatMap((plan, i) => plan.missing.map(async (m) => states[i].seedRows(m, await load(m.table, [...m.keys.values()], sqlIn)))));
+    // awaited in applyPrepared; a failure meanwhile is not an unhandled rejection
+    loaded.catch(() => undefined);
+    return { chunk, plans, loaded };
+  };
+  /** Step 4: once its rows are loaded back, a prepared chunk's changes, in order. */
+  const applyPrepared = async ({ plans, loaded }: Prepared) => {
+    await loaded;
     for (let i = 0; i < states.length; i++) await states[i].applyPlan(plans[i], pause);
   };
   const withSql = <T>(sql: SqlExecutor | undefined, work: (sql: SqlExecutor) => Promise<T>) => (sql ? work(sql) : withExecutor(ds, work));
@@ -172,15 +190,18 @@ export async function rebuildProjections(store: EventStore, ds: DataSource, name
   /** Reads everything after `position` that the store has sealed, flushing as it goes. */
   const replay = async (phase: RebuildProgress['phase'], flushIn?: SqlExecutor) => {
     let sinceFlush = 0;
-    let chunk: RecordedEvent[] = [];
-    const run = async () => {
+    let chunk: EventForProjection[] = [];
+    /** planned, its rows being loaded back, not applied yet */
+    let pending: Prepared | undefined;
+    const finish = async () => {
+      const p = pending!;
+      pending = undefined;
       const t0 = Date.now();
-      await applyChunk(chunk, flushIn);
+      await applyPrepared(p);
       timings.applyMs += Date.now() - t0;
-      position = chunk[chunk.length - 1].position;
-      count += chunk.length;
-      sinceFlush += chunk.length;
-      chunk = [];
+      position = p.chunk[p.chunk.length - 1].position;
+      count += p.chunk.length;
+      sinceFlush += p.chunk.length;
       if (sinceFlush >= flushEvery) {
         sinceFlush = 0;
         await flush(flushIn);
@@ -188,17 +209,31 @@ export async function rebuildProjections(store: EventStore, ds: DataSource, name
       if (position > total) total = position;
       report(phase);
     };
+    const run = async () => {
+      // A chunk is planned before the one ahead of it is applied, which hides that one's loads, but
+      // never across a flush: its take evicts rows from memory that a plan may have found there.
+      if (pending && sinceFlush + pending.chunk.length >= flushEvery) await finish();
+      const t0 = Date.now();
+      const next = await prepare(chunk, flushIn);
+      timings.applyMs += Date.now() - t0;
+      chunk = [];
+      if (pending) await finish();
+      pending = next;
+    };
     let waitFrom = Date.now();
-    for await (const e of prefetch(store.readAll({ after: position, ...(until < Infinity ? { maxCount: Math.max(0, until - position) } : {}) }), options.readAhead ?? CHUNK)) {
-      if (e.position > until) break;
-      if (chunk.length === 0) timings.readWaitMs += Date.now() - waitFrom;
-      chunk.push(e);
-      if (chunk.length >= chunkSize) {
-        await run();
-        waitFrom = Date.now();
+    // The store's lean read, in pages: what projections read of each event and nothing more.
+    const pages = readAllForProjection(store, { after: position, ...(until < Infinity ? { maxCount: Math.max(0, until - position) } : {}) });
+    read: for await (const page of prefetch(pages, options.readAhead ?? CHUNK)) {
+      timings.readWaitMs += Date.now() - waitFrom;
+      for (const e of page) {
+        if (e.position > until) break read;
+        chunk.push(e);
+        if (chunk.length >= chunkSize) await run();
       }
+      waitFrom = Date.now();
     }
     if (chunk.length) await run();
+    if (pending) await finish();
   };
 
   await inTransaction(ds, async (sql) => {
@@ -272,12 +307,13 @@ async function eachLimit<T>(items: readonly T[], limit: number, work: (item: T) 
 }
 
 /**
- * Reads the next page while the current one is being applied: the store's read is I/O, applying is
- * CPU, and on two cores they overlap.
+ * Reads the next pages while the current one is being applied: the store's read is I/O, applying is
+ * CPU, and on two cores they overlap. `ahead`: events held in pages not handed on yet, at most.
  */
-async function* prefetch(source: AsyncIterable<RecordedEvent>, ahead: number): AsyncGenerator<RecordedEvent> {
+async function* prefetch<E>(source: AsyncIterable<E[]>, ahead: number): AsyncGenerator<E[]> {
   const it = source[Symbol.asyncIterator]();
-  const buffer: RecordedEvent[] = [];
+  const buffer: E[][] = [];
+  let buffered = 0;
   let done = false;
   let failure: unknown;
   let wake: (() => void) | undefined;
@@ -286,11 +322,12 @@ async function* prefetch(source: AsyncIterable<RecordedEvent>, ahead: number): A
   const pump = (async () => {
     try {
       for (;;) {
-        if (buffer.length >= ahead) await new Promise<void>((r) => (space = r));
+        if (buffered >= ahead) await new Promise<void>((r) => (space = r));
         if (stopped) break;
         const n = await it.next();
         if (n.done) break;
         buffer.push(n.value);
+        buffered += n.value.length;
         wake?.();
       }
     } catch (err) {
@@ -302,16 +339,17 @@ async function* prefetch(source: AsyncIterable<RecordedEvent>, ahead: number): A
   })();
   try {
     for (;;) {
-      if (buffer.length === 0) {
+      const page = buffer.shift();
+      if (page === undefined) {
         if (done) break;
         await new Promise<void>((r) => (wake = r));
         wake = undefined;
         continue;
       }
-      const batch = buffer.splice(0, buffer.length);
+      buffered -= page.length;
       space?.();
       space = undefined;
-      for (const e of batch) yield e;
+      yield page;
     }
     if (failure) throw failure;
   } finally {

@@ -28,4 +28,6 @@ export interface EventStoreContractFixture {
    * the other); the all-or-none cases are then not run. Default true.
    */
   atomicMultiStream?: boolean;
+  /** true where the store has its own lean read of the log for projections (readAllForProjection). Default false. */
+  readAllForProjection?: boolean;
 }

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { handleCommand, handleCommands, loadState, StateCache, type Decider } from '../command-handler';
 import { ConcurrencyRetriesExhaustedError, DuplicateEventIdError, InvalidAppendError, WrongExpectedRevisionError } from '../errors';
-import type { AppendMetadata, EventStore, NewEvent, RecordedEvent, Subscription } from '../event-store.port';
+import { readAllForProjection, type AppendMetadata, type EventStore, type NewEvent, type ReadAllOptions, type RecordedEvent, type Subscription } from '../event-store.port';
 import { toArray } from '../subscription';
 import type { EventStoreContractFixture } from './contract-fixture';
 
@@ -257,6 +257,28 @@ export function describeEventStoreContract(name: string, fixture: EventStoreCont
         const some = await toArray(store.readAll({ after: 10, maxCount: 7 }));
         expect(some.map((e) => e.position)).toEqual([11, 12, 13, 14, 15, 16, 17]);
         expect(await store.headPosition()).toBe(1200);
+      });
+
+      it('reads the global log for projections, in pages: readAll\'s events with only type, stream, revision, position, schema version and data', async () => {
+        expect(typeof store.readAllForProjection === 'function').toBe(fixture.readAllForProjection ?? false);
+        for (let i = 0; i < 12; i++) {
+          const events = Array.from({ length: 100 }, (_, j) => ({ ...ev(`T${j % 3}`, { i: 100 * i + j, lines: [{ item: 'rice-5kg', n: 1.5 }], note: 'ünïcødé', none: null }), schemaVersion: 1 + (j % 2) }));
+          await store.append(`p-${i % 3}`, events, 'any', meta({ extra: { incident: 'inc-1' } }));
+        }
+        await settle();
+        const lean = ({ type, streamId, revision, position, schemaVersion, data }: RecordedEvent) => ({ type, streamId, revision, position, schemaVersion, data });
+        const full = await toArray(store.readAll());
+        const expected = store.readAllForProjection ? full.map(lean) : full;
+        const read = async (options?: ReadAllOptions) => {
+          const pages = await toArray(readAllForProjection(store, options));
+          for (const page of pages) expect(page.length).toBeGreaterThan(0);
+          return pages.flat();
+        };
+        // toEqual: a store's own lean read carries exactly these fields (no metadata, id or hash)
+        expect(await read()).toEqual(expected);
+        expect(await read({ after: 1150 })).toEqual(expected.slice(1150));
+        expect(await read({ after: 10, maxCount: 7 })).toEqual(expected.slice(10, 17));
+        expect(await read({ after: 1200 })).toEqual([]);
       });
     });
 
