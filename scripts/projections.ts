@@ -11,8 +11,8 @@
  *   LUMBUNG_STORE=postgres           DATABASE_URL, DATABASE_SCHEMA (default public) for the store;
  *                                    READ_MODEL_URL, READ_MODEL_SCHEMA for the read models (default: the store's)
  *
- * On a large store, NODE_OPTIONS=--max-semi-space-size=32 (as npm run bench:projections runs the
- * rebuild) lets the events of a page die young in V8's heap: less GC work per event.
+ * `npm run projections` runs with --max-semi-space-size=32 (as bench:projections runs the rebuild):
+ * the events of a page die young in V8's heap, so the collector copies less per event.
  */
 import { join, resolve } from 'node:path';
 import type { EventStore } from '@lumbung/event-store';

@@ -23,7 +23,7 @@ export class HttpErrorFilter implements ExceptionFilter {
 
     if (mapped.internal) {
       this.logger.error({ err, correlationId, method: req.method, url: req.originalUrl ?? req.url }, 'request failed');
-      // pino-http's completion line picks this up, so the error is on the request's own line too.
+      // The request's completion line (logging/request-logging.ts) picks this up, so the error is on the request's own line too.
       res.err = err instanceof Error ? err : new Error(String(err));
     }
     if (res.headersSent) {
