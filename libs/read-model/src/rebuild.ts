@@ -266,6 +266,10 @@ export async function rebuildProjections(store: EventStore, ds: DataSource, name
         for (const stmt of createIndexSql(t, sql.dialect, (n) => sql.table(n), shadowNames(t))) await sql.query(stmt);
       }),
     );
+    // Freshly loaded tables have no planner statistics and no visibility map: until (auto)vacuum
+    // reaches them, queries are planned blind and index-only scans read the heap row by row (the
+    // dashboard's covering indexes give back little). VACUUM cannot run in a transaction.
+    if (dialect === 'postgres') await eachLimit(tables, 3, (t) => withExecutor(ds, async (sql) => void (await sql.query(`VACUUM (ANALYZE) ${sql.table(shadowNames(t))}`))));
     timings.finishMs = Date.now() - finishing;
     report('swap', true);
     const swapping = Date.now();
