@@ -46,9 +46,22 @@ export class SqlExecutor {
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const res = await this.connection.query(this.dialect === 'postgres' ? numberedPlaceholders(sql) : sql, params);
+    const text = this.dialect === 'postgres' ? numberedPlaceholders(sql) : sql;
+    const res = await this.inTurn(() => this.connection.query(text, params));
     return (Array.isArray(res) ? res : []) as T[];
   }
+
+  /**
+   * One statement at a time on the connection: callers may start several at once (the rebuild loads
+   * rows for every projection together), and a connection runs one query at a time; pg queues them
+   * itself, but that is deprecated and goes in pg 9.
+   */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+  private tail: Promise<unknown> = Promise.resolve();
 
   /** Rows of `table` (under `name`) with these keys, normalised; absent keys are simply missing. */
   async loadRows(t: TableDef, keys: Row[], name = t.name): Promise<Row[]> {
@@ -115,7 +128,7 @@ export class SqlExecutor {
     const client = this.connection.pgClient as { query(q: object): unknown } | undefined;
     if (!client || typeof client.query !== 'function') throw new Error('copyIn: no PostgreSQL connection in hand');
     const columns = t.columns.map((c) => quote(c.name)).join(', ');
-    await new Promise<void>((resolve, reject) => client.query(new CopyIn(`COPY ${this.table(name)} (${columns}) FROM STDIN`, data, (err) => (err ? reject(err) : resolve()))));
+    await this.inTurn(() => new Promise<void>((resolve, reject) => client.query(new CopyIn(`COPY ${this.table(name)} (${columns}) FROM STDIN`, data, (err) => (err ? reject(err) : resolve())))));
   }
 
   /** INSERT ... ON CONFLICT (key) DO UPDATE, many rows a statement. */

@@ -66,7 +66,7 @@ export class IncidentFigures1733500000000 implements MigrationInterface {
     for (const [t, column] of [...ADDED].reverse()) {
       if (!(await m.columns(t.name)).includes(column)) continue;
       // SQLite drops no column an index uses.
-      for (const ix of await m.indexes(t.name)) if (ix.columns.includes(column)) await q.query(`DROP INDEX ${m.qualifiedIndex(ix.name)}`);
+      for (const ix of await m.indexes(t.name)) if (ix.columns.includes(column)) await q.query(`DROP INDEX ${m.qualified(ix.name)}`);
       await q.query(`ALTER TABLE ${m.qualified(t.name)} DROP COLUMN ${quote(column)}`);
     }
   }
@@ -83,7 +83,6 @@ class MigrationSql {
   }
 
   qualified = (name: string): string => (this.schema ? `${quote(this.schema)}.${quote(name)}` : quote(name));
-  qualifiedIndex = (name: string): string => this.qualified(name);
 
   async columns(table: string): Promise<string[]> {
     const rows: Array<{ name: string }> = this.d === 'postgres'
@@ -121,7 +120,7 @@ class MigrationSql {
     for (const t of tables) {
       const have = await this.indexes(t.name);
       const declared = (t.indexes ?? []).map((ix) => ix.join(','));
-      for (const ix of have) if (ix.name.startsWith('ix_') && !declared.includes(ix.columns.join(','))) await this.q.query(`DROP INDEX ${this.qualifiedIndex(ix.name)}`);
+      for (const ix of have) if (ix.name.startsWith('ix_') && !declared.includes(ix.columns.join(','))) await this.q.query(`DROP INDEX ${this.qualified(ix.name)}`);
       for (let i = 0; i < declared.length; i++) {
         if (!have.some((ix) => ix.columns.join(',') === declared[i])) await this.q.query(createOneIndexSql(t, i, this.d, this.qualified));
       }

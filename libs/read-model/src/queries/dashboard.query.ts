@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { withExecutor } from '../sql-executor';
 import { acceptedPledgesOf, shipmentsOf } from './incident-scope';
-import { num, pct } from './paging';
+import { groupBy, num, pct } from './paging';
 
 // The commander dashboard's figures that the list endpoints do not give directly: per-incident key
 // figures, deliveries and fill rate per day, stock per warehouse and category, the incidents and
@@ -193,18 +193,8 @@ export async function queryIncidentTimeline(ds: DataSource, incidentId: string, 
     }
     // One pass over the days with running sums, each approval and receipt touched once (it was a scan
     // of every approval for every day: minutes for an incident of 100,000 requests, on the event loop).
-    const byDay = <T>(rows: T[], dayOf: (r: T) => string): Map<string, T[]> => {
-      const m = new Map<string, T[]>();
-      for (const r of rows) {
-        const d = dayOf(r);
-        const l = m.get(d);
-        if (l) l.push(r);
-        else m.set(d, [r]);
-      }
-      return m;
-    };
-    const approvalsByDay = byDay(approvals, (a) => day(a.approved_at as string));
-    const receiptsByDay = byDay(receipts, (r) => day(r.delivered_at));
+    const approvalsByDay = groupBy(approvals, (a) => day(a.approved_at as string));
+    const receiptsByDay = groupBy(receipts, (r) => day(r.delivered_at));
     const lines = new Map<string, { approved: number; received: number }>();
     const line = (k: string) => lines.get(k) ?? (lines.set(k, { approved: 0, received: 0 }), lines.get(k)!);
     const counted = (l: { approved: number; received: number }) => Math.min(l.approved, l.received);

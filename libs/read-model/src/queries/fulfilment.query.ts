@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { RequestFulfilmentView, RequestLineView } from '@lumbung/projections';
 import { withExecutor } from '../sql-executor';
-import { numbers, paging, pct, seconds, Where, type Page, type PageRequest } from './paging';
+import { groupBy, numbers, paging, pct, seconds, Where, type Page, type PageRequest } from './paging';
 
 export interface FulfilmentFilter extends PageRequest {
   requestId?: string;
@@ -37,8 +37,7 @@ export async function queryRequestFulfilment(ds: DataSource, f: FulfilmentFilter
     const lines = ids.length
       ? (await sql.query<RequestLineRow>(`SELECT * FROM ${sql.table('rm_request_lines')} WHERE request_id IN (${ids.map(() => '?').join(', ')}) ORDER BY request_id, line_no`, ids)).map((l) => numbers(l, LINE_NUMS))
       : [];
-    const byRequest = new Map<string, RequestLineRow[]>();
-    for (const l of lines) byRequest.set(l.request_id, [...(byRequest.get(l.request_id) ?? []), l]);
+    const byRequest = groupBy(lines, (l) => l.request_id);
     const items = requests.map((r): RequestFulfilment => {
       const ls = byRequest.get(r.request_id as string) ?? [];
       const sum = (k: keyof RequestLineRow) => ls.reduce((s, l) => s + (l[k] as number), 0);

@@ -50,3 +50,15 @@ export function numbers<T extends object>(row: T, cols: readonly string[]): T {
   for (const c of cols) if (c in out) out[c] = num(out[c]);
   return out as T;
 }
+
+/** Rows grouped by a key, each group in the rows' order (one pass). */
+export function groupBy<T>(rows: readonly T[], keyOf: (r: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = keyOf(r);
+    const l = m.get(k);
+    if (l) l.push(r);
+    else m.set(k, [r]);
+  }
+  return m;
+}

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { withExecutor } from '../sql-executor';
-import { num, paging, pct, Where, type Page, type PageRequest } from './paging';
+import { groupBy, num, paging, pct, Where, type Page, type PageRequest } from './paging';
 
 export interface PlanReadiness {
   plan_id: string;
@@ -80,17 +80,8 @@ export async function queryMemberReadiness(ds: DataSource, f: { memberId?: strin
     );
     const members = await sql.query<{ member_id: string; name: string }>(`SELECT member_id, name FROM ${sql.table('rm_members')} WHERE 1 = 1 ${byMember('member_id')}`, p);
     // Grouped by member once (a scan of every list for each of the members was quadratic).
-    const group = <T extends { member_id: string }>(rows: T[]): Map<string, T[]> => {
-      const m = new Map<string, T[]>();
-      for (const r of rows) {
-        const l = m.get(r.member_id);
-        if (l) l.push(r);
-        else m.set(r.member_id, [r]);
-      }
-      return m;
-    };
-    const capacityOf = group(capacity);
-    const equipmentOf = group(equipment);
+    const capacityOf = groupBy(capacity, (c) => c.member_id);
+    const equipmentOf = groupBy(equipment, (e) => e.member_id);
     const roadOf = new Map(road.map((r) => [r.member_id, num(r.n)]));
     const nameOf = new Map(members.map((m) => [m.member_id, m.name]));
     const ids = new Set([...capacity.map((c) => c.member_id), ...equipment.map((e) => e.member_id), ...road.map((r) => r.member_id), ...members.map((m) => m.member_id)].filter(Boolean));
