@@ -6,3 +6,4 @@ export * from './shipments.query';
 export * from './gap-matrix.query';
 export * from './readiness.query';
 export * from './dashboard.query';
+export * from './places.query';
