@@ -5,7 +5,7 @@ import {
   type AppendMetadata, type AppendResult, type EventForProjection, type EventMetadata, type EventStore, type ExpectedRevision, type JsonObject, type NewEvent,
   prepareAppends, type CorrelationReadOptions, type StreamAppend,
   type PreparedAppend, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent, type StoredIdentity, type StreamHead,
-  type SubscribeOptions, type Subscription, type VerifyProblem, type VerifyReport,
+  type LogPoint, type SubscribeOptions, type Subscription, type VerifyProblem, type VerifyReport,
 } from '@lumbung/event-store';
 import { MIGRATIONS } from './migrations';
 import { runMigrations } from './postgres.migration-runner';
@@ -625,6 +625,63 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     const { rows } = await this.pool.query<{ p: string }>(`SELECT coalesce(max(position), 0) AS p FROM ${this.s}.log`);
     return Number(rows[0].p);
+  }
+
+  /**
+   * The head of the sealed log and one point of it, in one statement: what the query API's as-of
+   * reads resolve their cut to (apps/query-api/src/as-of/as-of-cut.ts, which does the same over the
+   * port's reads for stores without this method, with the same answers).
+   *  - `position`: that position and the recordedAt of the event there (null at 0 or beyond the head);
+   *  - `at` (ISO-8601): the binary search of resolveCut over [0, head], step for step (the event at or
+   *    after the middle; kept when it is within the range and recorded at or before `at`), in SQL:
+   *    ~log2(head) lookups of two index rows each instead of as many round trips and events parsed;
+   *  - neither: the head and the recordedAt of its event.
+   * recorded_at is compared: the append writes it from the very value it puts in metadata.recordedAt.
+   */
+  async logCut(cut: { position?: number; at?: string } = {}): Promise<LogPoint> {
+    this.assertOpen();
+    if (cut.at !== undefined) {
+      const { rows } = await this.pool.query<{ head: string; position: string; recorded_at: string | null }>({
+        name: 'lumbung_log_cut_at',
+        text: `WITH RECURSIVE
+                 h AS (SELECT coalesce(max(position), 0) AS head FROM ${this.s}.log),
+                 b(lo, hi, lo_seq) AS (
+                   SELECT 0::bigint, head, NULL::bigint FROM h
+                   UNION ALL
+                   SELECT CASE WHEN x.ok THEN x.position ELSE b.lo END,
+                          CASE WHEN x.ok THEN b.hi ELSE b.mid - 1 END,
+                          CASE WHEN x.ok THEN x.seq ELSE b.lo_seq END
+                     FROM (SELECT lo, hi, lo_seq, lo + (hi - lo + 1) / 2 AS mid FROM b WHERE lo < hi) b
+                     LEFT JOIN LATERAL (
+                       SELECT l.position, l.seq, (l.position <= b.hi AND e.recorded_at <= $1::timestamptz) AS ok
+                         FROM ${this.s}.log l JOIN ${this.s}.events e ON e.seq = l.seq
+                        WHERE l.position >= b.mid
+                        ORDER BY l.position
+                        LIMIT 1) x ON true
+                 )
+               SELECT h.head, b.lo AS position, e.metadata->>'recordedAt' AS recorded_at
+                 FROM h CROSS JOIN b LEFT JOIN ${this.s}.events e ON e.seq = b.lo_seq
+                WHERE b.lo >= b.hi`,
+        values: [cut.at],
+      });
+      const r = rows[0];
+      return { head: Number(r.head), position: Number(r.position), recordedAt: r.recorded_at };
+    }
+    const { rows } = await this.pool.query<{ head: string; position: string; recorded_at: string | null }>({
+      name: 'lumbung_log_cut_position',
+      text: `SELECT h.head, p.position, e.metadata->>'recordedAt' AS recorded_at
+               FROM (SELECT coalesce(max(position), 0) AS head FROM ${this.s}.log) h
+               CROSS JOIN LATERAL (SELECT coalesce($1::bigint, h.head) AS position) p
+               LEFT JOIN LATERAL (
+                 SELECT l.seq FROM ${this.s}.log l
+                  WHERE l.position >= p.position AND p.position BETWEEN 1 AND h.head
+                  ORDER BY l.position
+                  LIMIT 1) at ON true
+               LEFT JOIN ${this.s}.events e ON e.seq = at.seq`,
+      values: [cut.position ?? null],
+    });
+    const r = rows[0];
+    return { head: Number(r.head), position: Number(r.position), recordedAt: r.recorded_at };
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type JsonObject,
+  type LogPoint,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -145,6 +146,7 @@ export class SqliteEventStore implements EventStore {
     /** rows as arrays: position, stream_id, revision, type, schema_version, data */
     allAfterForProjection: Database.Statement<[number, number], [number, string, number, string, number, string]>;
     byCorrelation: Database.Statement<[string, number, number, number], EventRow>;
+    pointAtOrAfter: Database.Statement<[number], { position: number; recorded_at: string }>;
   };
   private readonly appendTx: (prepared: PreparedAppend, expected: ExpectedRevision) => AppendResult;
   private readonly appendManyTx: (parts: Array<PreparedAppend & { expectedRevision: ExpectedRevision }>) => AppendResult[];
@@ -182,6 +184,7 @@ export class SqliteEventStore implements EventStore {
       byCorrelation: db.prepare(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE json_extract(metadata, '$.correlationId') = ? AND position > ? AND position <= ? ORDER BY position ASC LIMIT ?`,
       ),
+      pointAtOrAfter: db.prepare('SELECT position, recorded_at FROM events WHERE position >= ? ORDER BY position ASC LIMIT 1'),
     };
     // Everything inside runs synchronously: no other append of this connection can interleave, and
     // other connections wait on the write lock taken by BEGIN IMMEDIATE (not upgraded later, so no
@@ -348,6 +351,40 @@ export class SqliteEventStore implements EventStore {
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.stmt.logHead.get()?.position ?? 0;
+  }
+
+  /**
+   * The head of the log and one point of it: what the query API's as-of reads resolve their cut to
+   * (apps/query-api/src/as-of/as-of-cut.ts, which does the same over the port's reads for stores
+   * without this method, with the same answers).
+   *  - `position`: that position and the recordedAt of the event there (null at 0 or beyond the head);
+   *  - `at` (ISO-8601): resolveCut's binary search over [0, head], step for step, on the position and
+   *    recorded_at columns alone (the same text as metadata.recordedAt), without reading and parsing
+   *    a whole event per step as readAll would;
+   *  - neither: the head and the recordedAt of its event.
+   */
+  async logCut(cut: { position?: number; at?: string } = {}): Promise<LogPoint> {
+    this.assertOpen();
+    const head = this.stmt.logHead.get()?.position ?? 0;
+    if (cut.at !== undefined) {
+      const t = Date.parse(cut.at);
+      let lo = 0;
+      let loRecordedAt: string | null = null;
+      let hi = head;
+      while (lo < hi) {
+        const mid = lo + Math.ceil((hi - lo) / 2);
+        // at or after: a gap in the positions (rows removed behind the store's back) is stepped over as readAll would
+        const e = this.stmt.pointAtOrAfter.get(mid);
+        if (e && e.position <= hi && Date.parse(e.recorded_at) <= t) {
+          lo = e.position;
+          loRecordedAt = e.recorded_at;
+        } else hi = mid - 1;
+      }
+      return { head, position: lo, recordedAt: loRecordedAt };
+    }
+    const position = cut.position ?? head;
+    const recordedAt = position >= 1 && position <= head ? (this.stmt.pointAtOrAfter.get(position)?.recorded_at ?? null) : null;
+    return { head, position, recordedAt };
   }
 
   /**

@@ -184,6 +184,15 @@ export interface EventStore {
    * readAllForProjection(store, ...), which falls back to readAll.
    */
   readAllForProjection?(options?: ReadAllOptions): AsyncIterable<EventForProjection[]>;
+  /**
+   * Optional, for as-of reads (the auditor's "as it was then"): the head of the log and one point of
+   * it, in one read. `position`: that position and its event's recordedAt (null at 0 or beyond the
+   * head); `at` (ISO-8601, to the millisecond): the last position recorded at or before it, found by
+   * a binary search over [0, head] (the event at or after the middle; kept when within range and
+   * recorded at or before `at`); neither: the head. The query API searches over readAll the same way
+   * for a store without it (apps/query-api/src/as-of/as-of-cut.ts; its int spec checks both agree).
+   */
+  logCut?(cut?: { position?: number; at?: string }): Promise<LogPoint>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
   /** The stream's last revision and hash, or null when it does not exist. */
   streamHead(streamId: string): Promise<StreamHead | null>;
@@ -192,6 +201,13 @@ export interface EventStore {
   /** Walk the integrity chains: stream chains and the global log chain. */
   verify(options?: { onProgress?: (checked: number) => void }): Promise<VerifyReport>;
   close(): Promise<void>;
+}
+
+/** The head of the log and a point of it (EventStore.logCut). */
+export interface LogPoint {
+  head: number;
+  position: number;
+  recordedAt: string | null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '@lumbung/event-store';
+import type { EventStore, LogPoint, RecordedEvent } from '@lumbung/event-store';
 import { ApiError } from '@lumbung/platform';
 import type { AsOfQueryDto } from './as-of-query.dto';
 
@@ -20,24 +20,15 @@ async function eventAtOrAfter(store: EventStore, position: number): Promise<Reco
 }
 
 /**
- * The cut a query asks for. A position beyond the head is refused (400: the log has not got there).
- * A time is turned into the last position recorded at or before it by a binary search over the log,
- * O(log head) reads of one event each. recordedAt follows the position except for appends that commit
- * within the same few milliseconds in another order (PostgreSQL seals in commit order): the search
- * then lands on one of the boundaries inside that window. The answer always names the position used,
- * and asking again by that position gives the same state.
+ * EventStore.logCut over the port's reads (stores without it): O(log head) reads of one whole event each, and as many round trips.
+ * `t` is the time asked for in epoch ms.
  */
-export async function resolveCut(store: EventStore, q: AsOfQueryDto): Promise<AsOfCut> {
+async function searchLog(store: EventStore, position: number | undefined, t: number | undefined): Promise<LogPoint> {
   const head = await store.headPosition();
-  if (q.position !== undefined) {
-    if (q.position > head) {
-      throw new ApiError(400, 'invalid-input', `position ${q.position} is beyond the head of the log (${head})`, { head }, [{ field: 'position', reason: `must be at most the head of the log, ${head}` }]);
-    }
-    return { position: q.position, recordedAt: q.position === 0 ? null : ((await eventAtOrAfter(store, q.position))?.metadata.recordedAt ?? null), at: null, head };
+  if (t === undefined) {
+    const p = position ?? head;
+    return { head, position: p, recordedAt: p >= 1 && p <= head ? ((await eventAtOrAfter(store, p))?.metadata.recordedAt ?? null) : null };
   }
-  if (q.at === undefined) return { position: head, recordedAt: head === 0 ? null : ((await eventAtOrAfter(store, head))?.metadata.recordedAt ?? null), at: null, head };
-
-  const t = Date.parse(q.at);
   let lo = 0;
   let loRecordedAt: string | null = null;
   let hi = head;
@@ -49,5 +40,27 @@ export async function resolveCut(store: EventStore, q: AsOfQueryDto): Promise<As
       loRecordedAt = e.metadata.recordedAt;
     } else hi = mid - 1;
   }
-  return { position: lo, recordedAt: loRecordedAt, at: new Date(t).toISOString(), head };
+  return { head, position: lo, recordedAt: loRecordedAt };
+}
+
+/**
+ * The cut a query asks for. A position beyond the head is refused (400: the log has not got there).
+ * A time is turned into the last position recorded at or before it by a binary search over the log
+ * (in the store's own statement where it has one: EventStore.logCut). recordedAt follows the position
+ * except for appends that commit within the same few milliseconds in another order (PostgreSQL seals
+ * in commit order): the search then lands on one of the boundaries inside that window. The answer
+ * always names the position used, and asking again by that position gives the same state.
+ */
+export async function resolveCut(store: EventStore, q: AsOfQueryDto): Promise<AsOfCut> {
+  // A time is compared to the millisecond, as recordedAt is written (finer digits are dropped, as Date.parse does).
+  const t = q.position === undefined && q.at !== undefined ? Date.parse(q.at) : undefined;
+  const at = t === undefined ? null : new Date(t).toISOString();
+  const point = store.logCut
+    ? await store.logCut(at !== null ? { at } : q.position !== undefined ? { position: q.position } : {})
+    : await searchLog(store, q.position, t);
+  if (q.position !== undefined && q.position > point.head) {
+    const head = point.head;
+    throw new ApiError(400, 'invalid-input', `position ${q.position} is beyond the head of the log (${head})`, { head }, [{ field: 'position', reason: `must be at most the head of the log, ${head}` }]);
+  }
+  return { position: point.position, recordedAt: point.recordedAt, at, head: point.head };
 }
