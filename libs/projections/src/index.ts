@@ -1,5 +1,6 @@
 // Projections as pure functions over rows (DESIGN.md): no database, no framework.
 export * from './projection';
+export * from './rollup';
 export * from './projection-state';
 export * from './reference.projection';
 export * from './stock.projection';

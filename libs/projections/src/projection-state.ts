@@ -1,4 +1,5 @@
 import { keyString, type Projection, type ProjectionEvent, type Row, type RowChange, type TableDef } from './projection';
+import { addAmounts, rollupDelta, rollupIndex, type RollupAmount, type RollupIndex } from './rollup';
 
 /** What a projection has applied of one stream: the last revision and the stream's context after it. */
 export interface StreamState {
@@ -31,9 +32,25 @@ export class ProjectionState {
   /** keys changed since the last takeChanges, per table; a key no longer in `rows` was deleted */
   private dirtyRows = new Map<TableDef, Map<string, Row>>();
   private dirtyStreams = new Set<string>();
+  private readonly rollups: RollupIndex;
+  /**
+   * Deferred rollups (the live writer): amounts for target rows not applied yet, per target table
+   * and key, and the target keys the state holds (loaded from the database, or known absent).
+   */
+  private readonly pending = new Map<string, Map<string, RollupAmount>>();
+  private readonly heldTargets = new Map<string, Set<string>>();
 
-  constructor(readonly projection: Projection) {
+  /**
+   * `deferRollups`: amounts for rollup tables (rollup.ts) wait in `pendingRollups` until the caller has
+   * loaded the target rows (the live writer, which holds only the rows a batch touches); otherwise they
+   * are added at once to the rows held (a state that holds every row: tests, replays).
+   */
+  constructor(
+    readonly projection: Projection,
+    private readonly options: { deferRollups?: boolean } = {},
+  ) {
     for (const t of projection.tables) this.rows.set(t.name, new Map());
+    this.rollups = rollupIndex(projection);
   }
 
   handles(e: ProjectionEvent): boolean {
@@ -88,13 +105,66 @@ export class ProjectionState {
   private applyChange(c: RowChange): void {
     const rows = this.rows.get(c.table.name);
     if (!rows) throw new Error(`projection ${this.projection.name} changed table ${c.table.name} it does not declare`);
+    if (this.rollups.targets.has(c.table.name)) throw new Error(`projection ${this.projection.name} changed rollup table ${c.table.name} directly`);
     const k = keyString(c.table, c.key);
-    const next = c.apply(rows.get(k));
+    const before = rows.get(k);
+    const next = c.apply(before);
+    this.setRow(c.table, rows, k, c.key, before, next);
+  }
+
+  private setRow(table: TableDef, rows: Map<string, Row>, k: string, key: Row, before: Row | undefined, next: Row | undefined): void {
     if (next) rows.set(k, next);
     else rows.delete(k);
-    let d = this.dirtyRows.get(c.table);
-    if (!d) this.dirtyRows.set(c.table, (d = new Map()));
-    d.set(k, c.key);
+    let d = this.dirtyRows.get(table);
+    if (!d) this.dirtyRows.set(table, (d = new Map()));
+    d.set(k, key);
+    const rollups = this.rollups.bySource.get(table.name);
+    if (rollups) for (const r of rollups) rollupDelta(r, before, next, (tk, tks, amounts) => this.addToTarget(r.target, tk, tks, amounts));
+  }
+
+  private addToTarget(table: TableDef, key: Row, k: string, amounts: Record<string, number>): void {
+    if (this.options.deferRollups && !this.heldTargets.get(table.name)?.has(k)) {
+      let m = this.pending.get(table.name);
+      if (!m) this.pending.set(table.name, (m = new Map()));
+      const p = m.get(k);
+      if (!p) m.set(k, { table, key, k, amounts: { ...amounts } });
+      else for (const [c, v] of Object.entries(amounts)) p.amounts[c] = (p.amounts[c] ?? 0) + v;
+      return;
+    }
+    const rows = this.rows.get(table.name)!;
+    const before = rows.get(k);
+    this.setRow(table, rows, k, key, before, addAmounts(table, key, before, amounts));
+  }
+
+  /**
+   * Deferred rollups: the pending amounts of the lowest level that has any (rollup.ts: a level's targets
+   * are fed only by lower levels), to load and then apply with applyRollups. Undefined when none.
+   */
+  pendingRollups(): RollupAmount[] | undefined {
+    let best: string[] = [];
+    let bestLevel = Infinity;
+    for (const [name, m] of this.pending) {
+      if (!m.size) continue;
+      const l = this.rollups.level.get(name)!;
+      if (l < bestLevel) [best, bestLevel] = [[name], l];
+      else if (l === bestLevel) best.push(name);
+    }
+    if (!best.length) return undefined;
+    return best.flatMap((name) => [...this.pending.get(name)!.values()]);
+  }
+
+  /**
+   * Applies pending amounts whose target rows have been seeded (seedRow) or are known absent: from then
+   * on the state holds those target rows, and amounts for them are added at once.
+   */
+  applyRollups(amounts: readonly RollupAmount[]): void {
+    for (const a of amounts) {
+      let held = this.heldTargets.get(a.table.name);
+      if (!held) this.heldTargets.set(a.table.name, (held = new Set()));
+      held.add(a.k);
+      this.pending.get(a.table.name)?.delete(a.k);
+    }
+    for (const a of amounts) this.addToTarget(a.table, a.key, a.k, a.amounts);
   }
 
   /** Seeds a row (or its known absence) loaded from the database. */

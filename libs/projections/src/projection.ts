@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@lumbung/event-store';
+import type { Rollup } from './rollup';
 
 /**
  * A projection is pure: for an event (and the context its own stream has built so far) it lists the
@@ -57,6 +58,8 @@ export interface Projection<C = unknown> {
   context?: StreamContext<C>;
   /** `ctx` is the stream's context before this event */
   changes(event: ProjectionEvent, ctx: C): RowChange[];
+  /** tables of `tables` kept as sums over others (rollup.ts); `changes` never writes them */
+  rollups?: readonly Rollup[];
 }
 
 /** int columns are 0 by default, text columns null: a row always has every column. */

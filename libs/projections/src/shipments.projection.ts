@@ -1,5 +1,7 @@
 import type { DispatchCancelledData, DispatchDeliveredData, DispatchDepartedData, DispatchLostData, DispatchPlannedData } from '@lumbung/domain';
+import { slotOf } from './fulfilment.projection';
 import { int, iso, n, text, table, upsert, type Projection, type ProjectionEvent, type RowChange } from './projection';
+import type { Rollup } from './rollup';
 
 /**
  * The shipments board: one row per dispatch and one per dispatched line, written by the dispatch's
@@ -18,6 +20,46 @@ export const shipmentsTable = table('rm_shipments', ['dispatch_id'], [
 export const shipmentLinesTable = table('rm_shipment_lines', ['dispatch_id', 'item_id'], [
   text('dispatch_id'), text('item_id'), text('warehouse_id'), int('quantity'), int('received'), int('damaged'), int('short'), int('over'),
 ]);
+
+/**
+ * Sums per incident (rollups, rollup.ts) over the shipments that name it: its shipments by status (the
+ * key figures), and per quarter-hour slot of delivery (the timeline): deliveries at sites and what they
+ * received, and what deliveries serving a request received (the fulfilment projection counts the
+ * same receipts on the request's lines). Shipments naming no incident are found through their request
+ * at query time (libs/read-model's incident-scope.ts).
+ */
+export const incidentShipmentsTable = table('rm_incident_shipments', ['incident_id'], [
+  text('incident_id'), int('shipments'), int('planned'), int('in_transit'), int('delivered'), int('cancelled'), int('lost'),
+]);
+export const incidentDeliveryTimesTable = table('rm_incident_delivery_times', ['incident_id', 'slot'], [
+  text('incident_id'), int('slot'), int('deliveries'), int('received_qty'), int('request_received'),
+]);
+
+const STATUS_COLUMN: Readonly<Record<string, string>> = { planned: 'planned', 'in-transit': 'in_transit', delivered: 'delivered', cancelled: 'cancelled', lost: 'lost' };
+
+const shipmentCounts: Rollup = {
+  source: shipmentsTable,
+  target: incidentShipmentsTable,
+  contribute: (s) => {
+    if (typeof s.incident_id !== 'string') return undefined;
+    const column = typeof s.status === 'string' ? STATUS_COLUMN[s.status] : undefined;
+    return { key: { incident_id: s.incident_id }, amounts: column ? { shipments: 1, [column]: 1 } : { shipments: 1 } };
+  },
+};
+const deliveryTimes: Rollup = {
+  source: shipmentsTable,
+  target: incidentDeliveryTimesTable,
+  contribute: (s) => {
+    const slot = slotOf(s.delivered_at);
+    if (typeof s.incident_id !== 'string' || slot === null) return undefined;
+    const site = s.destination_kind === 'site';
+    const received = n(s.received);
+    return {
+      key: { incident_id: s.incident_id, slot },
+      amounts: { deliveries: site ? 1 : 0, received_qty: site ? received : 0, request_received: s.request_id !== null ? received : 0 },
+    };
+  },
+};
 
 const ship = (id: string, f: Parameters<typeof upsert>[2]): RowChange => upsert(shipmentsTable, { dispatch_id: id }, f);
 
@@ -69,7 +111,8 @@ function changes(e: ProjectionEvent): RowChange[] {
 
 export const shipmentsProjection: Projection<null> = {
   name: 'shipments',
-  tables: [shipmentsTable, shipmentLinesTable],
+  tables: [shipmentsTable, shipmentLinesTable, incidentShipmentsTable, incidentDeliveryTimesTable],
+  rollups: [shipmentCounts, deliveryTimes],
   eventTypes: new Set(['DispatchPlanned', 'DispatchDeparted', 'DispatchCancelled', 'DispatchLost', 'DispatchDelivered']),
   changes: (e) => changes(e),
 };

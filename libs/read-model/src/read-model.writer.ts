@@ -17,6 +17,7 @@ export interface Checkpoint {
 export const LOCK_SWAP: [number, number] = [7342, 2];
 const LOCK_STREAMS = 7343;
 const LOCK_ROWS = 7344;
+const LOCK_ROLLUPS = 7345;
 
 /**
  * Applies batches of events to every projection's rows and stores the source's checkpoint in the same
@@ -76,7 +77,7 @@ async function lock(sql: SqlExecutor, namespace: number, keys: Iterable<string>)
 
 /** The core of applyBatch, inside a transaction. Returns the states, which hold the rows the batch touched. */
 export async function applyEvents(sql: SqlExecutor, projections: readonly Projection[], events: readonly RecordedEvent[], lockRows: boolean): Promise<ProjectionState[]> {
-  const states = projections.map((p) => new ProjectionState(p));
+  const states = projections.map((p) => new ProjectionState(p, { deferRollups: true }));
   const streamsOf = states.map((s) => [...new Set(events.filter((e) => s.handles(e)).map((e) => e.streamId))]);
   if (lockRows) await lock(sql, LOCK_STREAMS, states.flatMap((s, i) => streamsOf[i].map((id) => `${s.projection.name}|${id}`)));
   for (let i = 0; i < states.length; i++) await loadStreams(sql, states[i], streamsOf[i]);
@@ -96,9 +97,30 @@ export async function applyEvents(sql: SqlExecutor, projections: readonly Projec
       for (const r of await sql.loadRows(t, distinctKeys(t, ks))) states[i].seedRow(t, r, r);
     }
     for (const step of plans[i]) states[i].applyPlanned(step);
+    await applyRollups(sql, states[i], lockRows);
     await writeChanges(sql, states[i]);
   }
   return states;
+}
+
+/**
+ * The batch's amounts for the projection's rollup tables (maintained sums, libs/projections' rollup.ts),
+ * level by level: lock the target rows, load them, add. Every writer takes the levels in ascending
+ * order and each level's keys sorted, after its stream and row locks, so two writers never wait on
+ * each other in a cycle; a hot target row (an incident's figures) is held only from here to commit.
+ */
+async function applyRollups(sql: SqlExecutor, state: ProjectionState, lockRows: boolean): Promise<void> {
+  for (let amounts = state.pendingRollups(); amounts; amounts = state.pendingRollups()) {
+    if (lockRows) await lock(sql, LOCK_ROLLUPS, amounts.map((a) => `${a.table.name}|${a.k}`));
+    const byTable = new Map<TableDef, Row[]>();
+    for (const a of amounts) {
+      const l = byTable.get(a.table);
+      if (l) l.push(a.key);
+      else byTable.set(a.table, [a.key]);
+    }
+    for (const [t, ks] of byTable) for (const r of await sql.loadRows(t, distinctKeys(t, ks))) state.seedRow(t, r, r);
+    state.applyRollups(amounts);
+  }
 }
 
 export async function saveCheckpoint(sql: SqlExecutor, c: Checkpoint): Promise<void> {

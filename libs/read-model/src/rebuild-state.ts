@@ -1,5 +1,5 @@
 import type { EventForProjection } from '@lumbung/event-store';
-import { keyString, type Projection, type ProjectionEvent, type Row, type RowChange, type TableDef } from '@lumbung/projections';
+import { addAmounts, keyString, rollupDelta, rollupIndex, type Projection, type ProjectionEvent, type Rollup, type Row, type RowChange, type TableDef } from '@lumbung/projections';
 import { streamRevisionsTable } from './schema';
 import { hash32 } from './sql-executor';
 
@@ -82,6 +82,10 @@ export class RebuildState {
   private previousRows: RowEntry[] = [];
   private previousStreams: StreamEntry[] = [];
   private readonly initial: unknown;
+  /** per table index: the rollups it is the source of (rollup.ts), and whether it is a rollup's target */
+  private readonly rollupsOf: Array<readonly Rollup[] | undefined>;
+  /** rollup tables stay in memory for the whole rebuild (a row per incident, say: few, and touched all the time) */
+  private readonly pinned: boolean[];
 
   constructor(readonly projection: Projection) {
     this.tables = projection.tables;
@@ -90,6 +94,9 @@ export class RebuildState {
     this.evicted = this.tables.map(() => new Set());
     this.revisionsTable = streamRevisionsTable(projection);
     this.initial = projection.context?.initial ?? null;
+    const rollups = rollupIndex(projection);
+    this.rollupsOf = this.tables.map((t) => rollups.bySource.get(t.name));
+    this.pinned = this.tables.map((t) => rollups.targets.has(t.name));
   }
 
   handles(type: string): boolean {
@@ -198,6 +205,9 @@ export class RebuildState {
         }
         const before = entry.row;
         const next = c.apply(before);
+        // rollups first: they read the row as it was, which the in-place update below overwrites
+        const rollups = this.rollupsOf[entry.ti];
+        if (rollups) this.feedRollups(rollups, before, next);
         // The stored row (often long-lived, in V8's old generation) is updated in place from the new
         // one the projection returned, which then dies young: far less garbage for the major GC than
         // replacing it. Rows always carry every column (blankRow, normalizeRow, and changes spread
@@ -211,6 +221,27 @@ export class RebuildState {
       }
       const w = pause();
       if (w) await w;
+    }
+  }
+
+  /** Adds a source row change's amounts to the rollup rows (all held: pinned), and on up their own rollups. */
+  private feedRollups(rollups: readonly Rollup[], before: Row | undefined, next: Row | undefined): void {
+    const gen = this.gen;
+    for (const r of rollups) {
+      rollupDelta(r, before, next, (key, k, amounts) => {
+        const ti = this.tableOf(r.target);
+        const rows = this.rows[ti];
+        let entry = rows.get(k);
+        if (!entry) rows.set(k, (entry = { ti, k, key, row: undefined, gen: 0, written: false }));
+        const old = entry.row;
+        entry.row = addAmounts(r.target, key, old, amounts);
+        if (entry.gen !== gen) {
+          entry.gen = gen;
+          this.touchedRows.push(entry);
+        }
+        const further = this.rollupsOf[ti];
+        if (further) this.feedRollups(further, old, entry.row);
+      });
     }
   }
 
@@ -228,7 +259,7 @@ export class RebuildState {
   take(): TakenWrite[] {
     const old = this.gen - 1;
     for (const entry of this.previousRows) {
-      if (entry.gen !== old) continue;
+      if (entry.gen !== old || this.pinned[entry.ti]) continue;
       this.rows[entry.ti].delete(entry.k);
       if (entry.row) this.evicted[entry.ti].add(hash32(entry.k));
     }

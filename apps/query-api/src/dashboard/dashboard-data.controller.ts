@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsDivisibleBy, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import type { ServerResponse } from 'node:http';
 import { READ_MODEL, Roles } from '@lumbung/platform';
 import { queryIncidentFigures, queryIncidentList, queryIncidentTimeline, queryPlaces, queryStockByCategory } from '@lumbung/read-model';
@@ -17,10 +17,11 @@ export class FiguresQueryDto {
 }
 
 export class TimelineQueryDto extends FiguresQueryDto {
-  @ApiPropertyOptional({ description: "minutes east of UTC the days are counted in (the browser's; WIB is 420)", default: 0 })
+  @ApiPropertyOptional({ description: "minutes east of UTC the days are counted in (the browser's; WIB is 420): whole quarter hours, as every time zone is", default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
+  @IsDivisibleBy(15, { message: 'utcOffsetMinutes must be a whole number of quarter hours (time zones are)' })
   @Min(-720)
   @Max(840)
   utcOffsetMinutes?: number;

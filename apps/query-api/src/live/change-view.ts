@@ -1,4 +1,5 @@
 import type { Principal } from '@lumbung/platform';
+import { projections } from '@lumbung/projections';
 import type { ReadModelChange } from '@lumbung/read-model';
 import { seesAll } from '../common/scope';
 
@@ -16,6 +17,8 @@ export interface Audience {
  */
 const INCIDENT_TABLES = new Set([
   'rm_requests', 'rm_request_lines', 'rm_pledges', 'rm_pledge_lines', 'rm_shipments', 'rm_shipment_lines', 'rm_incidents', 'rm_incident_districts', 'rm_plan_activations',
+  // the sums the projections keep per incident (rollups keyed by incident_id first), fed by the tables above
+  ...projections.flatMap((p) => (p.rollups ?? []).map((r) => r.target)).filter((t) => t.primaryKey[0] === 'incident_id').map((t) => t.name),
 ]);
 
 /** The `data` of an `event: changed` as one connection sees it. */

@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { allTables, createCheckpointsSql, createTableSql, CHECKPOINTS_TABLE, quote, type Dialect } from '../schema';
 import { IncidentFigures1733500000000 } from './1733500000000-incident-figures.migration';
+import { IncidentRollups1733600000000 } from './1733600000000-incident-rollups.migration';
 
 /**
  * The read models' first schema: every projection's tables, their stream revisions, and the
@@ -27,4 +28,4 @@ export class ReadModelInit1717200000000 implements MigrationInterface {
   }
 }
 
-export const READ_MODEL_MIGRATIONS = [ReadModelInit1717200000000, IncidentFigures1733500000000];
+export const READ_MODEL_MIGRATIONS = [ReadModelInit1717200000000, IncidentFigures1733500000000, IncidentRollups1733600000000];

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { withExecutor } from '../sql-executor';
-import { acceptedPledgesOf, shipmentsOf } from './incident-scope';
-import { groupBy, num, pct } from './paging';
+import { SLOT_MS } from '@lumbung/projections';
+import { acceptedPledgesOf } from './incident-scope';
+import { num, pct } from './paging';
 
 // The commander dashboard's figures that the list endpoints do not give directly: per-incident key
 // figures, deliveries and fill rate per day, stock per warehouse and category, the incidents and
@@ -51,10 +52,16 @@ export interface IncidentFigures {
   approved_qty: number;
   delivered_qty: number;
   percent_delivered: number;
-  /** mean seconds from a request's submission to its first delivery (requests with one), and to its full delivery (requests fully delivered) */
+  /** mean seconds from a request's submission to its first delivery (requests with one) */
   mean_seconds_to_first_delivery: number | null;
   requests_with_delivery: number;
+  /**
+   * mean seconds from a request's submission to the full delivery of each of its approved lines (lines
+   * fully delivered; a request of one line: the time to its full delivery)
+   */
   mean_seconds_to_full_delivery: number | null;
+  lines_fully_delivered: number;
+  /** requests whose approved lines are all fully delivered */
   requests_fully_delivered: number;
   shipments: { planned: number; in_transit: number; overdue: number; delivered: number; cancelled: number; lost: number };
   pledges: { outstanding_qty: number; outstanding_pledges: number; accepted: number };
@@ -64,41 +71,24 @@ const meanSeconds = (totalMs: unknown, count: number): number | null => (count >
 
 /**
  * Key figures of one incident as of `asOf` (overdue = in transit past its expected arrival then).
- * Aggregated in SQL, a handful of rows back: requests by status with their first deliveries, the
- * approved lines' quantities, the fully delivered requests, shipments by status, accepted pledges. Each
- * reads one index range of the incident (see the indexes of rm_requests, rm_request_lines,
- * rm_shipments); the times to delivery are kept per request and line by the projection
- * (ms_to_first_delivery, ms_to_full), so no time arithmetic happens here.
+ * Read from the sums the projections keep per incident (libs/projections' rollups: rm_incident_figures,
+ * rm_incident_shipments), a row each, whatever the incident's size; then the few things those cannot
+ * hold: the shipments overdue at `asOf` (an index range of the incident's shipments in transit), the
+ * shipments naming no incident that serve its requests (incident-scope.ts; the command API names one
+ * on every dispatch), and its accepted pledges.
  */
 export async function queryIncidentFigures(ds: DataSource, incidentId: string, asOf = new Date().toISOString()): Promise<IncidentFigures> {
   return withExecutor(ds, async (sql) => {
     const asOfIso = new Date(asOf).toISOString();
-    const requests = await sql.query<{ status: string | null; n: unknown; delivered: unknown; first_ms: unknown }>(
-      `SELECT status, COUNT(*) AS n, COUNT(CASE WHEN submitted_at IS NOT NULL AND first_delivered_at IS NOT NULL THEN 1 END) AS delivered,
-              SUM(CASE WHEN submitted_at IS NOT NULL AND first_delivered_at IS NOT NULL THEN ms_to_first_delivery ELSE 0 END) AS first_ms
-         FROM ${sql.table('rm_requests')} WHERE incident_id = ? GROUP BY status`,
-      [incidentId],
+    const [f = {}] = await sql.query<Record<string, unknown>>(`SELECT * FROM ${sql.table('rm_incident_figures')} WHERE incident_id = ?`, [incidentId]);
+    const [s = {}] = await sql.query<Record<string, unknown>>(`SELECT * FROM ${sql.table('rm_incident_shipments')} WHERE incident_id = ?`, [incidentId]);
+    const [overdue] = await sql.query<{ n: unknown }>(
+      `SELECT COUNT(*) AS n FROM ${sql.table('rm_shipments')} WHERE incident_id = ? AND status = 'in-transit' AND expected_at < ?`, [incidentId, asOfIso],
     );
-    // The approved lines' quantities, each line counted up to its approved quantity (lines without
-    // an approved quantity add nothing to either sum).
-    const [lines] = await sql.query<{ approved: unknown; delivered: unknown }>(
-      `SELECT SUM(l.approved) AS approved, SUM(CASE WHEN l.received < l.approved THEN l.received ELSE l.approved END) AS delivered
-         FROM ${sql.table('rm_request_lines')} l WHERE l.incident_id = ? AND l.approved > 0`,
+    const loose = await sql.query<{ status: string | null; expected_at: string | null }>(
+      `SELECT sh.status, sh.expected_at FROM ${sql.table('rm_shipments')} sh JOIN ${sql.table('rm_requests')} r ON r.request_id = sh.request_id
+        WHERE sh.incident_id IS NULL AND r.incident_id = ?`,
       [incidentId],
-    );
-    // Requests whose approved lines are all full, and for each the time to its latest line's full
-    // delivery: the lines in request order from their index, grouped as they come. (Apart from the
-    // sums above, which need no grouping: per-request sums beside the counts cost a third more.)
-    const [full] = await sql.query<{ fully: unknown; full_ms: unknown }>(
-      `SELECT COUNT(*) AS fully, SUM(x.ms) AS full_ms
-         FROM (SELECT MAX(l.ms_to_full) AS ms FROM ${sql.table('rm_request_lines')} l WHERE l.incident_id = ? AND l.approved > 0
-                GROUP BY l.request_id HAVING COUNT(l.full_at) = COUNT(*)) x`,
-      [incidentId],
-    );
-    const shipments = await sql.query<{ status: string; n: unknown; overdue: unknown }>(
-      `SELECT s.status, COUNT(*) AS n, SUM(CASE WHEN s.status = 'in-transit' AND s.expected_at IS NOT NULL AND s.expected_at < ? THEN 1 ELSE 0 END) AS overdue
-         FROM (${shipmentsOf(sql, 'sh.status, sh.expected_at')}) s GROUP BY s.status`,
-      [asOfIso, incidentId, incidentId],
     );
     const [pledges] = await sql.query<{ accepted: unknown; outstanding_pledges: unknown; outstanding_qty: unknown }>(
       `SELECT COUNT(*) AS accepted, SUM(CASE WHEN x.outstanding > 0 THEN 1 ELSE 0 END) AS outstanding_pledges, SUM(x.outstanding) AS outstanding_qty
@@ -107,29 +97,30 @@ export async function queryIncidentFigures(ds: DataSource, incidentId: string, a
       [incidentId, incidentId],
     );
 
-    const byStatus = (s: string) => num(requests.find((r) => r.status === s)?.n);
-    const withDelivery = requests.reduce((sum, r) => sum + num(r.delivered), 0);
-    const approved = num(lines?.approved);
-    const delivered = num(lines?.delivered);
-    const fully = num(full?.fully);
-    const ship = (s: string) => num(shipments.find((x) => x.status === s)?.n);
+    const ship = (column: string, status: string) => num(s[column]) + loose.filter((x) => x.status === status).length;
+    const approved = num(f.approved_qty);
+    const delivered = num(f.delivered_qty);
+    const withDelivery = num(f.with_delivery);
+    const fullLines = num(f.full_lines);
     return {
       incident_id: incidentId,
       as_of: asOfIso,
       requests: {
-        total: requests.reduce((sum, r) => sum + num(r.n), 0), open: byStatus('submitted') + byStatus('approved'), submitted: byStatus('submitted'),
-        approved: byStatus('approved'), rejected: byStatus('rejected'), cancelled: byStatus('cancelled'), closed: byStatus('closed'),
+        total: num(f.requests), open: num(f.submitted) + num(f.approved), submitted: num(f.submitted),
+        approved: num(f.approved), rejected: num(f.rejected), cancelled: num(f.cancelled), closed: num(f.closed),
       },
       approved_qty: approved,
       delivered_qty: delivered,
       percent_delivered: pct(delivered, approved),
-      mean_seconds_to_first_delivery: meanSeconds(requests.reduce((sum, r) => sum + num(r.first_ms), 0), withDelivery),
+      mean_seconds_to_first_delivery: meanSeconds(f.first_ms, withDelivery),
       requests_with_delivery: withDelivery,
-      mean_seconds_to_full_delivery: meanSeconds(full?.full_ms, fully),
-      requests_fully_delivered: fully,
+      mean_seconds_to_full_delivery: meanSeconds(f.full_ms, fullLines),
+      lines_fully_delivered: fullLines,
+      requests_fully_delivered: num(f.fully_delivered),
       shipments: {
-        planned: ship('planned'), in_transit: ship('in-transit'), overdue: shipments.reduce((sum, x) => sum + num(x.overdue), 0),
-        delivered: ship('delivered'), cancelled: ship('cancelled'), lost: ship('lost'),
+        planned: ship('planned', 'planned'), in_transit: ship('in_transit', 'in-transit'),
+        overdue: num(overdue?.n) + loose.filter((x) => x.status === 'in-transit' && x.expected_at !== null && x.expected_at < asOfIso).length,
+        delivered: ship('delivered', 'delivered'), cancelled: ship('cancelled', 'cancelled'), lost: ship('lost', 'lost'),
       },
       pledges: {
         outstanding_qty: num(pledges?.outstanding_qty),
@@ -159,75 +150,88 @@ export interface IncidentTimeline {
 }
 
 const MAX_DAYS = 62;
+const DAY_MS = 86_400_000;
+const SLOTS_PER_DAY = DAY_MS / SLOT_MS;
 
 /**
  * Deliveries per day and the fill rate over time of one incident: per day, the deliveries received at
  * its sites, and (cumulative) the share of the approved quantities delivered, each request line
  * counted up to its approved quantity (the last day equals the key figures' percent delivered).
  * Days are local to `utcOffsetMinutes` (the dashboard sends the browser's); at most the last 62.
+ *
+ * Read from the sums the projections keep per incident and quarter of an hour (rollups:
+ * rm_incident_line_times, rm_incident_delivery_times), summed per local day in SQL: a few hundred rows
+ * whatever the incident's size. Delivered so far = received by deliveries serving its requests, less
+ * each line's excess over its approved quantity, taken at the line's last delivery (exact at the end;
+ * a line delivered over its approval and then delivered again counts its excess until that last
+ * delivery). Shipments naming no incident that serve its requests are added from their rows.
+ * `asOf` (default now) only extends the days to today.
  */
 export async function queryIncidentTimeline(ds: DataSource, incidentId: string, utcOffsetMinutes = 0, asOf = new Date().toISOString()): Promise<IncidentTimeline> {
   return withExecutor(ds, async (sql) => {
-    const approvals = await sql.query<{ request_id: string; item_id: string; approved: unknown; approved_at: string | null }>(
-      `SELECT l.request_id, l.item_id, l.approved, r.approved_at FROM ${sql.table('rm_request_lines')} l
-         JOIN ${sql.table('rm_requests')} r ON r.request_id = l.request_id
-        WHERE r.incident_id = ? AND l.approved > 0 AND r.approved_at IS NOT NULL`, [incidentId],
+    if (!Number.isInteger(utcOffsetMinutes) || utcOffsetMinutes % 15 !== 0) throw new RangeError('utcOffsetMinutes must be a whole number of quarter hours');
+    // local day number of a slot: (slot + offset in slots) / slots per day, rounded down (slots are positive)
+    const offsetSlots = utcOffsetMinutes / 15;
+    const dayOf = `((slot + ${offsetSlots}) / ${SLOTS_PER_DAY})`;
+    const lines = await sql.query<{ day: unknown; approved: unknown; excess: unknown }>(
+      `SELECT ${dayOf} AS day, SUM(approved) AS approved, SUM(excess) AS excess FROM ${sql.table('rm_incident_line_times')} WHERE incident_id = ? GROUP BY ${dayOf}`,
+      [incidentId],
     );
-    const receipts = await sql.query<{ dispatch_id: string; request_id: string | null; item_id: string; received: unknown; delivered_at: string }>(
-      `SELECT s.dispatch_id, s.request_id, sl.item_id, sl.received, s.delivered_at
-         FROM (${shipmentsOf(sql, 'sh.dispatch_id, sh.request_id, sh.delivered_at, sh.destination_kind')}) s
-         JOIN ${sql.table('rm_shipment_lines')} sl ON sl.dispatch_id = s.dispatch_id
-        WHERE s.delivered_at IS NOT NULL AND s.destination_kind = 'site'`,
-      [incidentId, incidentId],
+    const receipts = await sql.query<{ day: unknown; deliveries: unknown; received_qty: unknown; request_received: unknown }>(
+      `SELECT ${dayOf} AS day, SUM(deliveries) AS deliveries, SUM(received_qty) AS received_qty, SUM(request_received) AS request_received
+         FROM ${sql.table('rm_incident_delivery_times')} WHERE incident_id = ? GROUP BY ${dayOf}`,
+      [incidentId],
     );
-    const day = (t: string) => new Date(Date.parse(t) + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
-    const today = day(asOf);
-    const first = [...approvals.map((a) => a.approved_at as string), ...receipts.map((r) => r.delivered_at)].map(day).sort()[0];
-    if (!first) return { incident_id: incidentId, utc_offset_minutes: utcOffsetMinutes, days: [] };
-    const last = [today, ...receipts.map((r) => day(r.delivered_at))].sort().at(-1)!;
-    const days: string[] = [];
-    for (let d = Date.parse(`${first}T00:00:00Z`); ; d += 86_400_000) {
-      const s = new Date(d).toISOString().slice(0, 10);
-      days.push(s);
-      if (s >= last) break;
+    const loose = await sql.query<{ delivered_at: string; destination_kind: string | null; received: unknown }>(
+      `SELECT sh.delivered_at, sh.destination_kind, sh.received FROM ${sql.table('rm_shipments')} sh JOIN ${sql.table('rm_requests')} r ON r.request_id = sh.request_id
+        WHERE sh.incident_id IS NULL AND r.incident_id = ? AND sh.delivered_at IS NOT NULL`,
+      [incidentId],
+    );
+    const perDay = new Map<number, { approved: number; excess: number; deliveries: number; received: number; requestReceived: number }>();
+    const at = (d: number) => perDay.get(d) ?? (perDay.set(d, { approved: 0, excess: 0, deliveries: 0, received: 0, requestReceived: 0 }), perDay.get(d)!);
+    for (const l of lines) {
+      const x = at(num(l.day));
+      x.approved += num(l.approved);
+      x.excess += num(l.excess);
     }
-    // One pass over the days with running sums, each approval and receipt touched once (it was a scan
-    // of every approval for every day: minutes for an incident of 100,000 requests, on the event loop).
-    const approvalsByDay = groupBy(approvals, (a) => day(a.approved_at as string));
-    const receiptsByDay = groupBy(receipts, (r) => day(r.delivered_at));
-    const lines = new Map<string, { approved: number; received: number }>();
-    const line = (k: string) => lines.get(k) ?? (lines.set(k, { approved: 0, received: 0 }), lines.get(k)!);
-    const counted = (l: { approved: number; received: number }) => Math.min(l.approved, l.received);
+    for (const r of receipts) {
+      const x = at(num(r.day));
+      x.deliveries += num(r.deliveries);
+      x.received += num(r.received_qty);
+      x.requestReceived += num(r.request_received);
+    }
+    const localDay = (t: string) => Math.floor((Date.parse(t) + utcOffsetMinutes * 60_000) / DAY_MS);
+    for (const sh of loose) {
+      const x = at(localDay(sh.delivered_at));
+      const site = sh.destination_kind === 'site';
+      x.deliveries += site ? 1 : 0;
+      x.received += site ? num(sh.received) : 0;
+      x.requestReceived += num(sh.received);
+    }
+    if (!perDay.size) return { incident_id: incidentId, utc_offset_minutes: utcOffsetMinutes, days: [] };
+    const known = [...perDay.keys()];
+    const first = Math.min(...known);
+    const last = Math.max(localDay(asOf), ...[...perDay].filter(([, x]) => x.deliveries || x.requestReceived).map(([d]) => d));
+    const firstShown = Math.max(first, last - MAX_DAYS + 1);
     let approvedCum = 0;
     let deliveredCum = 0;
     const out: TimelineDay[] = [];
-    const firstShown = Math.max(0, days.length - MAX_DAYS);
-    days.forEach((d, i) => {
-      for (const a of approvalsByDay.get(d) ?? []) {
-        const l = line(`${a.request_id}|${a.item_id}`);
-        deliveredCum -= counted(l);
-        l.approved += num(a.approved);
-        approvedCum += num(a.approved);
-        deliveredCum += counted(l);
+    for (let d = first; d <= last; d++) {
+      const x = perDay.get(d);
+      if (x) {
+        approvedCum += x.approved;
+        deliveredCum += x.requestReceived - x.excess;
       }
-      const todays = receiptsByDay.get(d) ?? [];
-      for (const r of todays) {
-        if (!r.request_id) continue;
-        const l = line(`${r.request_id}|${r.item_id}`);
-        deliveredCum -= counted(l);
-        l.received += num(r.received);
-        deliveredCum += counted(l);
-      }
-      if (i < firstShown) return;
+      if (d < firstShown) continue;
       out.push({
-        day: d,
-        deliveries: new Set(todays.map((r) => r.dispatch_id)).size,
-        received_qty: todays.reduce((sum, r) => sum + num(r.received), 0),
+        day: new Date(d * DAY_MS).toISOString().slice(0, 10),
+        deliveries: x?.deliveries ?? 0,
+        received_qty: x?.received ?? 0,
         approved_cum: approvedCum,
         delivered_cum: deliveredCum,
         fill_pct: pct(deliveredCum, approvedCum),
       });
-    });
+    }
     return { incident_id: incidentId, utc_offset_minutes: utcOffsetMinutes, days: out };
   });
 }

@@ -8,7 +8,7 @@ import { ScenarioSimulator } from '../../../projections/src/testing/scenario';
 import { createTestSchema, describeWithPostgres, type TestSchema } from '../../../../test/support/postgres';
 import { openReadModel } from '../data-source';
 import { ReadModelWriter } from '../read-model.writer';
-import { queryGapMatrix, queryIncidentFigures, type IncidentFigures } from '.';
+import { queryGapMatrix, queryIncidentFigures, queryIncidentTimeline, type IncidentFigures, type IncidentTimeline } from '.';
 
 const t = (minute: number) => new Date(Date.parse('2024-03-04T08:00:00.000Z') + minute * 60_000).toISOString();
 
@@ -86,12 +86,13 @@ function referenceFigures(rows: TableRows, incidentId: string, asOf: string): In
   const seconds = (from: string | null | undefined, to: string | null | undefined) => (from && to ? Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000) : null);
   const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((s, x) => s + x, 0) / xs.length) : null);
   const toFirst = [...firstAt].map(([id, at]) => seconds(submittedAt.get(id), at)).filter((x): x is number => x !== null);
+  // per approved line fully delivered, its time from the request's submission; requests with all of theirs
   const toFull: number[] = [];
+  let fullyDelivered = 0;
   for (const [id, sub] of submittedAt) {
     const approved = lines.filter((l) => l.request_id === id && num(l.approved) > 0);
-    if (!approved.length || approved.some((l) => !l.full_at)) continue;
-    const s = seconds(sub, approved.map((l) => l.full_at as string).sort().at(-1));
-    if (s !== null) toFull.push(s);
+    for (const l of approved) if (l.full_at) toFull.push(seconds(sub, l.full_at as string)!);
+    if (approved.length && approved.every((l) => l.full_at)) fullyDelivered++;
   }
   const approvedQty = lines.reduce((s, l) => s + num(l.approved), 0);
   const deliveredQty = lines.reduce((s, l) => s + Math.min(num(l.received), num(l.approved)), 0);
@@ -116,7 +117,8 @@ function referenceFigures(rows: TableRows, incidentId: string, asOf: string): In
     mean_seconds_to_first_delivery: mean(toFirst),
     requests_with_delivery: toFirst.length,
     mean_seconds_to_full_delivery: mean(toFull),
-    requests_fully_delivered: toFull.length,
+    lines_fully_delivered: toFull.length,
+    requests_fully_delivered: fullyDelivered,
     shipments: {
       planned: ship('planned'), in_transit: ship('in-transit'),
       overdue: shipments.filter((x) => x.status === 'in-transit' && x.expected_at && (x.expected_at as string) < asOf).length,
@@ -124,6 +126,59 @@ function referenceFigures(rows: TableRows, incidentId: string, asOf: string): In
     },
     pledges: { outstanding_qty: pledges.reduce((s, o) => s + o, 0), outstanding_pledges: pledges.filter((o) => o > 0).length, accepted: pledges.length },
   };
+}
+
+/**
+ * The timeline computed from projection rows in memory, as the query computed it before the
+ * projections kept sums per quarter hour: per local day, each line's approved quantity from its
+ * request's approval and its receipts in time order, counted up to what was approved by then.
+ */
+function referenceTimeline(rows: TableRows, incidentId: string, offset: number, asOf: string): IncidentTimeline {
+  const num = (v: unknown) => Number(v ?? 0);
+  const requests = new Map([...rows('rm_requests')].filter((r) => r.incident_id === incidentId).map((r) => [r.request_id as string, r]));
+  const day = (t: string) => new Date(Date.parse(t) + offset * 60_000).toISOString().slice(0, 10);
+  const approvals = [...rows('rm_request_lines')]
+    .filter((l) => requests.has(l.request_id as string) && num(l.approved) > 0 && requests.get(l.request_id as string)!.approved_at)
+    .map((l) => ({ key: `${l.request_id}|${l.item_id}`, approved: num(l.approved), day: day(requests.get(l.request_id as string)!.approved_at as string) }));
+  const shipments = new Map([...rows('rm_shipments')]
+    .filter((sh) => sh.delivered_at && sh.destination_kind === 'site' && (sh.incident_id === incidentId || (sh.incident_id === null && requests.has(sh.request_id as string))))
+    .map((sh) => [sh.dispatch_id as string, sh]));
+  const receipts = [...rows('rm_shipment_lines')].filter((sl) => shipments.has(sl.dispatch_id as string)).map((sl) => {
+    const sh = shipments.get(sl.dispatch_id as string)!;
+    return { dispatch: sh.dispatch_id as string, key: sh.request_id ? `${sh.request_id}|${sl.item_id}` : null, received: num(sl.received), day: day(sh.delivered_at as string) };
+  });
+  const first = [...approvals.map((a) => a.day), ...receipts.map((r) => r.day)].sort()[0];
+  if (!first) return { incident_id: incidentId, utc_offset_minutes: offset, days: [] };
+  const last = [day(asOf), ...receipts.map((r) => r.day)].sort().at(-1)!;
+  const lines = new Map<string, { approved: number; received: number }>();
+  let approvedCum = 0;
+  let deliveredCum = 0;
+  const days: IncidentTimeline['days'] = [];
+  for (let d = Date.parse(`${first}T00:00:00Z`); ; d += 86_400_000) {
+    const today = new Date(d).toISOString().slice(0, 10);
+    const line = (k: string) => lines.get(k) ?? (lines.set(k, { approved: 0, received: 0 }), lines.get(k)!);
+    for (const a of approvals.filter((x) => x.day === today)) {
+      const l = line(a.key);
+      deliveredCum -= Math.min(l.approved, l.received);
+      l.approved += a.approved;
+      approvedCum += a.approved;
+      deliveredCum += Math.min(l.approved, l.received);
+    }
+    const todays = receipts.filter((r) => r.day === today);
+    for (const r of todays) {
+      if (!r.key) continue;
+      const l = line(r.key);
+      deliveredCum -= Math.min(l.approved, l.received);
+      l.received += r.received;
+      deliveredCum += Math.min(l.approved, l.received);
+    }
+    days.push({
+      day: today, deliveries: new Set(todays.map((r) => r.dispatch)).size, received_qty: todays.reduce((sum, r) => sum + r.received, 0),
+      approved_cum: approvedCum, delivered_cum: deliveredCum, fill_pct: approvedCum > 0 ? Math.floor((Math.min(deliveredCum, approvedCum) * 100) / approvedCum) : 0,
+    });
+    if (today >= last) break;
+  }
+  return { incident_id: incidentId, utc_offset_minutes: offset, days: days.slice(-62) };
 }
 
 function figuresSuite(name: string, open: () => Promise<{ ds: DataSource; close(): Promise<void> }>) {
@@ -147,8 +202,9 @@ function figuresSuite(name: string, open: () => Promise<{ ds: DataSource; close(
         // q1 60 min after submission (d1, which names no incident), q2 120 min
         mean_seconds_to_first_delivery: 5_400,
         requests_with_delivery: 2,
-        // only q2 has all its lines
-        mean_seconds_to_full_delivery: 7_200,
+        // q1's rice line (60 min after submission) and q2's one line (120 min); only q2 has all its lines
+        mean_seconds_to_full_delivery: 5_400,
+        lines_fully_delivered: 2,
         requests_fully_delivered: 1,
         shipments: { planned: 0, in_transit: 1, overdue: 1, delivered: 2, cancelled: 0, lost: 0 },
         // p1 (kit 4) for the incident, p2 (rice 15, 5 delivered) for its request q1; p3 is slide's, p4 not accepted
@@ -161,6 +217,9 @@ function figuresSuite(name: string, open: () => Promise<{ ds: DataSource; close(
       }));
       const rows = rowsOf(projectAll(projections, events));
       for (const incident of ['flood', 'slide', 'none']) expect(await queryIncidentFigures(ds, incident, t(300))).toEqual(referenceFigures(rows, incident, t(300)));
+      // the timeline counts d1 (naming no incident) through its request, as the rows do
+      for (const offset of [0, 420]) expect(await queryIncidentTimeline(ds, 'flood', offset, t(300))).toEqual(referenceTimeline(rows, 'flood', offset, t(300)));
+      expect((await queryIncidentTimeline(ds, 'flood', 0, t(300))).days.at(-1)).toEqual(expect.objectContaining({ deliveries: 2, received_qty: 120, approved_cum: 130, delivered_cum: 120 }));
       // the gap matrix counts the same pledges (q1's rice by its request) as its pure twin
       const gap = await queryGapMatrix(ds, 'flood');
       expect(gap).toEqual(computeGapMatrix(rows, 'flood'));
@@ -182,6 +241,20 @@ function figuresSuite(name: string, open: () => Promise<{ ds: DataSource; close(
         seen.fully += f.requests_fully_delivered;
         seen.accepted += f.pledges.accepted;
       }
+      // the timeline from the rollups equals the one computed from every row, in local days at several offsets
+      let deliveries = 0;
+      for (const incident of sim.incidents) {
+        for (const offset of [0, 420, -300, 345]) {
+          const timeline = await queryIncidentTimeline(ds, incident, offset, times[2]);
+          expect(timeline).toEqual(referenceTimeline(rows, incident, offset, times[2]));
+          deliveries += timeline.days.reduce((sum, d) => sum + d.deliveries, 0);
+        }
+        // its last day is the key figures' percent delivered
+        const days = (await queryIncidentTimeline(ds, incident, 0, times[2])).days;
+        const f = await queryIncidentFigures(ds, incident, times[2]);
+        if (days.length) expect([days.at(-1)!.approved_cum, days.at(-1)!.delivered_cum]).toEqual([f.approved_qty, f.delivered_qty]);
+      }
+      expect(deliveries).toBeGreaterThan(20);
       // the figures compared were not empty
       expect(seen.withDelivery).toBeGreaterThan(10);
       expect(seen.fully).toBeGreaterThan(5);
