@@ -111,13 +111,14 @@ export function dashboardEndpoints(schema: string, s: Samples): EndpointSpec[] {
 
   // ---- stock totals per district and item (queryStockByDistrict)
   const byDistrictSql = (where: string) =>
-    `SELECT MIN(w.district) AS district, s.item_id, SUM(s.on_hand) AS total_on_hand, SUM(s.reserved) AS total_reserved, SUM(s.available) AS total_available,
+    `SELECT d.district, g.* FROM (SELECT w.district_key, s.item_id, SUM(s.on_hand) AS total_on_hand, SUM(s.reserved) AS total_reserved, SUM(s.available) AS total_available,
             SUM(s.in_transit_out) AS total_in_transit_out, SUM(s.deployed) AS total_deployed, COUNT(*) AS warehouses
-       FROM ${t('rm_stock')} s JOIN ${t('rm_warehouses')} w ON w.warehouse_id = s.warehouse_id LEFT JOIN ${t('rm_items')} i ON i.item_id = s.item_id
-      ${where} GROUP BY w.district_key, s.item_id ORDER BY w.district_key, s.item_id`;
+       FROM ${t('rm_stock')} s JOIN ${t('rm_warehouses')} w ON w.warehouse_id = s.warehouse_id ${where} GROUP BY w.district_key, s.item_id) g
+       LEFT JOIN (SELECT district_key, MIN(district) AS district FROM ${t('rm_warehouses')} GROUP BY district_key) d ON d.district_key = g.district_key
+      ORDER BY g.district_key, g.item_id`;
   const byDistrict = rotate<string>([
     { values: ['all'], make: () => ({ path: '/query/stock/by-district', raw: (pool) => rows(pool, byDistrictSql('')) }) },
-    { values: s.categories, make: (c) => ({ path: `/query/stock/by-district?category=${enc(c)}`, raw: (pool) => rows(pool, byDistrictSql('WHERE i.category = $1'), [c]) }) },
+    { values: s.categories, make: (c) => ({ path: `/query/stock/by-district?category=${enc(c)}`, raw: (pool) => rows(pool, byDistrictSql(`WHERE s.item_id IN (SELECT i.item_id FROM ${t('rm_items')} i WHERE i.category = $1)`), [c]) }) },
   ]);
 
   // ---- requests and their lines (queryRequestFulfilment)
@@ -169,27 +170,38 @@ export function dashboardEndpoints(schema: string, s: Samples): EndpointSpec[] {
     { values: s.incidents, make: (i) => ({ path: `/query/shipments?overdue=true&asOf=${enc(s.now)}&incidentId=${enc(i)}&limit=${PAGE}`, raw: shipmentPage(`${overdueWhere} AND incident_id = $2`, [asOf, i]) }) },
   ]);
 
-  // ---- the gap matrix of an incident (queryGapMatrix's statements)
-  const gapStatements = [
-    `SELECT district, district_key FROM ${t('rm_incident_districts')} WHERE incident_id = $1 ORDER BY district_key`,
-    `SELECT s.district_key, MIN(s.district) AS district, r.site_id, l.item_id, SUM(l.outstanding) AS need
-       FROM ${t('rm_request_lines')} l JOIN ${t('rm_requests')} r ON r.request_id = l.request_id LEFT JOIN ${t('rm_sites')} s ON s.site_id = r.site_id
-      WHERE l.incident_id = $1 AND l.outstanding > 0 AND r.incident_id = $1 AND r.status = 'approved' GROUP BY s.district_key, r.site_id, l.item_id`,
-    `SELECT w.district_key, st.item_id, SUM(st.available) AS available
-       FROM ${t('rm_incident_districts')} d JOIN ${t('rm_warehouses')} w ON w.district_key = d.district_key AND w.active = 1 JOIN ${t('rm_stock')} st ON st.warehouse_id = w.warehouse_id
-      WHERE d.incident_id = $1 AND st.available > 0 GROUP BY w.district_key, st.item_id`,
-    `SELECT pl.item_id, SUM(pl.outstanding) AS pledged FROM ${t('rm_pledge_lines')} pl
-      WHERE pl.pledge_id IN (SELECT pledge_id FROM ${t('rm_pledges')} WHERE incident_id = $1 AND status = 'accepted'
-                             UNION SELECT p.pledge_id FROM ${t('rm_pledges')} p JOIN ${t('rm_requests')} r ON r.request_id = p.request_id
-                              WHERE p.request_id IS NOT NULL AND p.status = 'accepted' AND r.incident_id = $1)
-      GROUP BY pl.item_id`,
-  ];
+  // ---- the gap matrix of an incident (queryGapMatrix's statements: the third names the items the first two found)
+  const needSql = `SELECT s.district_key, s.district, x.site_id, x.item_id, x.need
+       FROM (SELECT r.site_id, l.item_id, SUM(l.outstanding) AS need FROM ${t('rm_request_lines')} l JOIN ${t('rm_requests')} r ON r.request_id = l.request_id
+              WHERE l.incident_id = $1 AND l.outstanding > 0 AND r.incident_id = $1 AND r.status = 'approved' GROUP BY r.site_id, l.item_id) x
+       LEFT JOIN ${t('rm_sites')} s ON s.site_id = x.site_id`;
+  const stockSql = `SELECT d.district_key, d.district, w.item_id, SUM(w.available) AS available
+       FROM ${t('rm_incident_districts')} d
+       LEFT JOIN (SELECT wh.district_key, st.item_id, st.available FROM ${t('rm_warehouses')} wh JOIN ${t('rm_stock')} st ON st.warehouse_id = wh.warehouse_id
+                   WHERE wh.active = 1 AND st.available > 0) w ON w.district_key = d.district_key
+      WHERE d.incident_id = $1 GROUP BY d.district_key, d.district, w.item_id ORDER BY d.district_key`;
+  const pledgedSql = (seen: number) => `SELECT x.item_id, x.pledged, i.name
+       FROM (SELECT y.item_id, SUM(y.pledged) AS pledged
+               FROM (SELECT pl.item_id, pl.outstanding AS pledged FROM ${t('rm_pledge_lines')} pl WHERE pl.incident_id = $1 AND pl.status = 'accepted'
+                     UNION ALL
+                     SELECT pl.item_id, pl.outstanding AS pledged FROM ${t('rm_pledge_lines')} pl JOIN ${t('rm_requests')} r ON r.request_id = pl.request_id
+                      WHERE pl.status = 'accepted' AND pl.request_id IS NOT NULL AND r.incident_id = $1 AND (pl.incident_id IS NULL OR pl.incident_id <> $1)
+                     ${seen ? `UNION ALL SELECT item_id, 0 FROM ${t('rm_items')} WHERE item_id IN (${Array.from({ length: seen }, (_, k) => `$${k + 2}`).join(', ')})` : ''}) y
+              GROUP BY y.item_id) x
+       LEFT JOIN ${t('rm_items')} i ON i.item_id = x.item_id`;
+  const gapStatements = async (pool: Pool, incidentId: string): Promise<number> => {
+    const need = await pool.query<{ item_id: string }>(needSql, [incidentId]);
+    const stock = await pool.query<{ item_id: string | null }>(stockSql, [incidentId]);
+    const seen = [...new Set([...need.rows, ...stock.rows].map((r) => r.item_id).filter((x): x is string => x !== null))];
+    const pledged = await pool.query(pledgedSql(seen.length), [incidentId, ...seen]);
+    return need.rows.length + stock.rows.length + pledged.rows.length;
+  };
   const gap = rotate<string>([
     {
       values: s.incidents,
       make: (i) => ({
         path: `/query/incidents/${enc(i)}/gap-matrix`,
-        raw: (pool) => statements(pool, gapStatements.map((q) => [q, [i]] as const)),
+        raw: (pool) => gapStatements(pool, i),
       }),
     },
   ]);

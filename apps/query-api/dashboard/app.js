@@ -18,7 +18,7 @@ const PANELS_OF_TABLE = {
   rm_pledges: ['figures', 'gap'],
   rm_pledge_lines: ['figures', 'gap'],
   rm_stock: ['gap', 'stock', 'readiness', 'capacity'],
-  rm_items: ['stock', 'gap', 'readiness'],
+  rm_items: ['items', 'stock', 'gap', 'readiness'],
   rm_warehouses: ['map', 'stock', 'gap', 'readiness'],
   rm_sites: ['map', 'gap'],
   rm_members: ['capacity'],
@@ -30,13 +30,16 @@ const PANELS_OF_TABLE = {
   rm_member_capacity: ['capacity'],
 };
 const INCIDENT_PANELS = ['figures', 'gap', 'timeline'];
-const ALL_PANELS = ['incidents', ...INCIDENT_PANELS, 'map', 'stock', 'readiness', 'capacity'];
+// 'items' draws nothing of its own: it names the items readiness and capacity show by id.
+const ALL_PANELS = ['incidents', ...INCIDENT_PANELS, 'map', 'stock', 'items', 'readiness', 'capacity'];
 
 const state = {
   token: null,
   incidents: [],
   incidentId: null,
   data: {},
+  names: { warehouse: new Map(), item: new Map() },
+  namesChanged: false,
   errors: {},
   source: null,
   pending: new Set(),
@@ -62,18 +65,21 @@ const LOADERS = {
   timeline: async () => {
     state.data.timeline = state.incidentId ? await getJson(incidentPath(`/timeline?utcOffsetMinutes=${-new Date().getTimezoneOffset()}`), state.token) : null;
   },
+  // The map's one answer: the places with their positions, and the shipments on the road between them.
   map: async () => {
-    const [places, transit] = await Promise.all([
-      getJson('/query/dashboard/places', state.token),
-      getJson('/query/shipments?status=in-transit&limit=500', state.token),
-    ]);
-    state.data.places = places.items;
-    state.data.transit = transit.items;
+    const map = await getJson('/query/dashboard/places', state.token);
+    state.data.places = map;
+    const before = state.names.warehouse;
+    state.names.warehouse = new Map(map.warehouses.map((w) => [w.id, w.name]));
+    state.namesChanged ||= !sameNames(before, state.names.warehouse);
   },
   stock: async () => {
-    const [byCategory, stock] = await Promise.all([getJson('/query/dashboard/stock-by-category', state.token), getJson('/query/stock?limit=1000', state.token)]);
-    state.data.stockByCategory = byCategory.items;
-    state.data.stock = stock.items;
+    state.data.stockByCategory = (await getJson('/query/dashboard/stock-by-category', state.token)).items;
+  },
+  items: async () => {
+    const before = state.names.item;
+    state.names.item = new Map((await getJson('/query/stock/items', state.token)).items.map((i) => [i.item_id, i.name]));
+    state.namesChanged ||= !sameNames(before, state.names.item);
   },
   readiness: async () => {
     state.data.plans = (await getJson('/query/readiness/plans?limit=1000', state.token)).items;
@@ -83,11 +89,20 @@ const LOADERS = {
   },
 };
 
-/** Names of warehouses and items, from what the stock and map panels already read. */
+/** Names of warehouses (from the map's places) and items (the item list), by id; the id where a name is not known. */
 const names = {
-  warehouse: (id) => state.data.stock?.find((s) => s.warehouse_id === id)?.warehouse_name ?? state.data.places?.find((p) => p.kind === 'warehouse' && p.id === id)?.name ?? id,
-  item: (id) => state.data.stock?.find((s) => s.item_id === id)?.item_name ?? state.data.gap?.items.find((i) => i.item_id === id)?.item_name ?? id,
+  warehouse: (id) => state.names.warehouse.get(id) ?? id,
+  item: (id) => state.names.item.get(id) ?? state.data.gap?.items.find((i) => i.item_id === id)?.item_name ?? id,
 };
+
+function sameNames(a, b) {
+  if (a.size !== b.size) return false;
+  for (const [id, name] of b) if (a.get(id) !== name) return false;
+  return true;
+}
+
+/** Panels that show warehouses and items by name: a refresh that changed the names draws them again. */
+const NAMED_PANELS = ['readiness', 'capacity'];
 
 /** Where each panel draws (the incident picker shows its own errors through the other panels). */
 const TARGETS = {
@@ -123,8 +138,9 @@ function render(panel) {
     case 'stock':
       fill($('stock-body'), d.stockByCategory ? renderStockByCategory(d.stockByCategory) : h('p', { class: 'empty' }, t('loading')));
       renderMapPanel();
-      if (d.plans) render('readiness');
-      if (d.capacity) render('capacity');
+      break;
+    case 'items':
+      // nothing of its own: refresh() draws the named panels again
       break;
     case 'readiness':
       fill($('readiness-body'), d.plans ? renderReadiness(d.plans, names) : h('p', { class: 'empty' }, t('loading')));
@@ -141,10 +157,10 @@ function renderMapPanel() {
   const needBySite = new Map();
   for (const c of d.gap?.cells ?? []) needBySite.set(c.site_id, (needBySite.get(c.site_id) ?? 0) + c.need);
   const stockByWarehouse = new Map();
-  for (const r of d.stockByCategory ?? []) stockByWarehouse.set(r.warehouse_id, (stockByWarehouse.get(r.warehouse_id) ?? 0) + r.available);
-  const transit = (d.transit ?? []).filter((s) => s.warehouse_id).map((s) => ({ id: s.dispatch_id, from: s.warehouse_id, to: s.destination_id }));
+  for (const r of d.stockByCategory ?? []) stockByWarehouse.set(r.warehouse_id, Object.values(r.available).reduce((a, v) => a + v, 0));
+  const transit = d.places.transit.map((s) => ({ id: s.dispatch_id, from: s.warehouse_id, to: s.destination_id }));
   const incident = state.incidents.find((i) => i.incident_id === state.incidentId);
-  fill($('map-body'), renderMap({ places: d.places, needBySite, stockByWarehouse, transit, incidentDistricts: incident?.districts }));
+  fill($('map-body'), renderMap({ warehouses: d.places.warehouses, sites: d.places.sites, needBySite, stockByWarehouse, transit, incidentDistricts: incident?.districts }));
 }
 
 function renderIncidentPicker() {
@@ -173,6 +189,10 @@ async function refresh(panels) {
   await Promise.all(list.filter((p) => p !== 'incidents').map((p) => load(p, token)));
   if (state.token !== token) return;
   for (const p of ALL_PANELS) if (p !== 'incidents' && list.includes(p)) render(p);
+  if (state.namesChanged) {
+    state.namesChanged = false;
+    for (const p of NAMED_PANELS) if (!list.includes(p) && (p === 'readiness' ? state.data.plans : state.data.capacity)) render(p);
+  }
   live.refreshes += 1;
   $('updated').textContent = t('liveUpdated', { time: fmtTime(new Date()) });
   document.body.dataset.refreshes = String(live.refreshes);

@@ -10,15 +10,18 @@ const HEIGHT = 330;
 const PAD = 34;
 
 /**
- * places: [{ kind, id, name, district, position: { lat, lon } | null }]
+ * warehouses, sites: [{ id, name, district, lat, lon }] (lat and lon null where the position is not known)
  * needBySite: Map(siteId -> open need), stockByWarehouse: Map(warehouseId -> available),
  * transit: [{ from: warehouseId, to: siteId | warehouseId, id }]
  */
-export function renderMap({ places, needBySite, stockByWarehouse, transit, incidentDistricts }) {
-  const located = places.filter((p) => p.position && Number.isFinite(p.position.lat) && Number.isFinite(p.position.lon));
+export function renderMap({ warehouses, sites, needBySite, stockByWarehouse, transit, incidentDistricts }) {
+  const located = [];
+  for (const [kind, list] of [['warehouse', warehouses], ['site', sites]]) {
+    for (const p of list) if (Number.isFinite(p.lat) && Number.isFinite(p.lon)) located.push({ ...p, kind });
+  }
   if (!located.length) return [h('p', { class: 'empty' }, t('noPositions'))];
-  const lats = located.map((p) => p.position.lat);
-  const lons = located.map((p) => p.position.lon);
+  const lats = located.map((p) => p.lat);
+  const lons = located.map((p) => p.lon);
   const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
   const k = Math.cos((midLat * Math.PI) / 180);
   const x0 = Math.min(...lons) * k;
@@ -31,7 +34,7 @@ export function renderMap({ places, needBySite, stockByWarehouse, transit, incid
   const offX = (WIDTH - spanX * scale) / 2;
   const offY = (HEIGHT - spanY * scale) / 2;
   const project = (lat, lon) => [offX + (lon * k - x0) * scale, offY + (-lat - y0) * scale];
-  const at = new Map(located.map((p) => [`${p.kind}|${p.id}`, project(p.position.lat, p.position.lon)]));
+  const at = new Map(located.map((p) => [`${p.kind}|${p.id}`, project(p.lat, p.lon)]));
 
   const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-labelledby': 'map-title map-desc', class: 'map' },
     s('title', { id: 'map-title' }, t('mapTitle')),

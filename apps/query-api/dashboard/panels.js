@@ -100,17 +100,23 @@ export function renderFill(timeline) {
   return [lineChart({ points, title: t('fillTitle') })];
 }
 
+/** rows: one per warehouse, { warehouse_id, warehouse_name, available: { category: quantity } }. */
 export function renderStockByCategory(rows) {
   if (!rows.length) return [h('p', { class: 'empty' }, t('none'))];
-  const byWarehouse = new Map();
-  for (const r of rows) {
-    if (!byWarehouse.has(r.warehouse_id)) byWarehouse.set(r.warehouse_id, { label: r.warehouse_name ?? r.warehouse_id, parts: [] });
-    byWarehouse.get(r.warehouse_id).parts.push({ key: CATEGORIES.includes(r.category) ? r.category : 'other', value: r.available });
-  }
-  const present = CATEGORIES.filter((c) => rows.some((r) => (CATEGORIES.includes(r.category) ? r.category : 'other') === c));
+  const present = new Set();
+  const bars = rows.map((r) => {
+    const parts = new Map();
+    // a category the page does not know is drawn as 'other'
+    for (const [category, value] of Object.entries(r.available)) {
+      const key = CATEGORIES.includes(category) ? category : 'other';
+      parts.set(key, (parts.get(key) ?? 0) + value);
+      present.add(key);
+    }
+    return { label: shortPlace(r.warehouse_name ?? r.warehouse_id), parts: [...parts].map(([key, value]) => ({ key, value })) };
+  });
   return stackedBars({
-    rows: [...byWarehouse.values()].map((w) => ({ ...w, label: shortPlace(w.label) })),
-    order: present,
+    rows: bars,
+    order: CATEGORIES.filter((c) => present.has(c)),
     labelOf: (k) => tOr('cat', k),
     title: t('stockTitle'),
     fmt: fmtNumber,

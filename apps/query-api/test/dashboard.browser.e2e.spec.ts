@@ -34,6 +34,7 @@ describeIfInfra('commander dashboard in Chromium (embedded app, demo scenario)',
   let tokens: Record<string, string>;
   const consoleErrors: string[] = [];
   const foreignRequests: string[] = [];
+  const apiPaths = new Set<string>();
 
   const get = async (path: string, token = tokens.commander): Promise<Loose> => {
     const r = await api.call(path, { token });
@@ -74,7 +75,7 @@ describeIfInfra('commander dashboard in Chromium (embedded app, demo scenario)',
     page = await context.newPage();
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(e.message));
-    page.on('request', (r) => !r.url().startsWith(api.baseUrl) && foreignRequests.push(r.url()));
+    page.on('request', (r) => (r.url().startsWith(api.baseUrl) ? apiPaths.add(new URL(r.url()).pathname) : foreignRequests.push(r.url())));
     await page.goto(`${api.baseUrl}/dashboard#token=${tokens.commander}`);
     await page.waitForFunction(loaded, 2, { timeout: 20_000 });
   }, 180_000);
@@ -125,16 +126,28 @@ describeIfInfra('commander dashboard in Chromium (embedded app, demo scenario)',
   });
 
   it('draws the map, the charts, readiness and capacity from the read models, all served locally', async () => {
-    const places = (await get('/query/dashboard/places')).items;
-    expect(await page.locator('svg.map rect.warehouse').count()).toBe(places.filter((p: Loose) => p.kind === 'warehouse').length);
-    expect(await page.locator('svg.map circle.site').count()).toBe(places.filter((p: Loose) => p.kind === 'site').length);
+    const map = await get('/query/dashboard/places');
+    // every place has its position in the read model (the reference projection keeps it)
+    for (const p of [...map.warehouses, ...map.sites]) expect([p.id, Number.isFinite(p.lat), Number.isFinite(p.lon)]).toEqual([p.id, true, true]);
+    expect(await page.locator('svg.map rect.warehouse').count()).toBe(map.warehouses.length);
+    expect(await page.locator('svg.map circle.site').count()).toBe(map.sites.length);
     expect(await page.locator('svg.map circle.site.need').count()).toBe(2);
+    expect(map.transit).toHaveLength(1);
     expect(await page.locator('svg.map line.transit').count()).toBe(1);
     await expect(page.locator('svg.map text.district-label', { hasText: 'Sarolangun' }).count()).resolves.toBe(1);
     const timeline = await get(`/query/dashboard/incidents/${INCIDENT}/timeline?utcOffsetMinutes=420`);
     expect(await page.locator('#deliveries-body rect.bar').count()).toBe(timeline.days.length);
     expect(await page.locator('#fill-body circle.dot').count()).toBe(timeline.days.length);
-    expect(await page.locator('#stock-body rect.seg').count()).toBe((await get('/query/dashboard/stock-by-category')).items.filter((r: Loose) => r.available > 0).length);
+    const byCategory = (await get('/query/dashboard/stock-by-category')).items;
+    expect(await page.locator('#stock-body rect.seg').count()).toBe(byCategory.flatMap((r: Loose) => Object.values(r.available)).filter((v: Loose) => v > 0).length);
+    // readiness and capacity name items by the item list: the page reads no stock rows nor shipments for names and lines
+    expect([...apiPaths].filter((p) => p === '/query/stock' || p === '/query/shipments')).toEqual([]);
+    expect(apiPaths).toContain('/query/stock/items');
+    const items = (await get('/query/stock/items')).items;
+    const capacityText = await page.locator('table.capacity').textContent();
+    for (const m of (await get('/query/readiness/members')).items) {
+      for (const e of m.equipment_deployed) expect(capacityText).toContain(items.find((x: Loose) => x.item_id === e.item_id).name);
+    }
     const plan = (await get('/query/readiness/plans')).items[0];
     expect(await page.locator(`table.readiness[data-plan="${plan.plan_id}"] .pill`).getAttribute('data-value')).toBe(String(plan.coverage_pct));
     expect(await page.locator('table.capacity tbody tr').count()).toBe(5);

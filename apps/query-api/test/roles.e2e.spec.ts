@@ -60,6 +60,7 @@ describe('query API roles, endpoint by endpoint (SQLite)', () => {
     ['stock of own warehouse', '/query/stock', () => `/query/stock?warehouseId=${w.main}`, row(200, 200, 403, 403, 200, 200, 200)],
     ["stock of PMI's warehouse", '/query/stock', () => `/query/stock?warehouseId=${w.pmi}`, row(200, 403, 200, 403, 200, 200, 200)],
     ['stock by district', '/query/stock/by-district', () => '/query/stock/by-district', FULL],
+    ['items stock is kept of', '/query/stock/items', () => '/query/stock/items', row(200, 200, 200, 403, 200, 200, 200)],
     ['requests', '/query/requests', () => '/query/requests', row(200, 403, 403, 200, 200, 200, 200)],
     ["another site's requests", '/query/requests', () => `/query/requests?siteId=${s.sengeti}`, row(200, 403, 403, 403, 200, 200, 200)],
     ['own request', '/query/requests/{requestId}', () => `/query/requests/${id.request}`, row(200, 403, 403, 200, 200, 200, 200)],

@@ -8,6 +8,8 @@ import { int, iso, maxTime, minTime, n, secondsBetween, text, table, upsert, typ
  * additive counters that every pledge stream of the member feeds, in any order.
  * delivery ratio = delivered_qty / accepted_qty (deliveries counted up to what was pledged per line);
  * mean lead time = lead_time_total_s / lead_time_count, each delivery measured from the acceptance.
+ * A line repeats its pledge's incident_id, request_id and status, so that an incident's accepted
+ * pledge lines are one index range of rm_pledge_lines (the incident's key figures, its gap matrix).
  */
 export const pledgesTable = table('rm_pledges', ['pledge_id'], [
   text('pledge_id'), text('member_id'), text('incident_id'), text('request_id'), text('status'), text('expected_by'), text('offered_at'),
@@ -20,7 +22,14 @@ export const pledgesTable = table('rm_pledges', ['pledge_id'], [
 ]);
 export const pledgeLinesTable = table('rm_pledge_lines', ['pledge_id', 'item_id'], [
   text('pledge_id'), text('item_id'), int('offered'), int('accepted'), int('delivered'), int('outstanding'), int('withdrawn'), int('lapsed'),
-], [['item_id']]);
+  text('incident_id'), text('request_id'), text('status'),
+], [
+  ['item_id'],
+  // covering: an incident's accepted lines, per pledge in pledge order (its figures) or per item (its gap matrix)
+  ['incident_id', 'status', 'pledge_id', 'item_id', 'outstanding'],
+  // covering: the accepted lines of pledges made for a request (few), joined to their requests' incident
+  ['status', 'request_id', 'pledge_id', 'item_id', 'outstanding', 'incident_id'],
+]);
 export const memberPledgeStatsTable = table('rm_member_pledge_stats', ['member_id'], [
   text('member_id'), int('pledges'), int('accepted_pledges'), int('declined_pledges'), int('fulfilled_pledges'), int('withdrawn_pledges'),
   int('lapsed_pledges'), int('offered_qty'), int('accepted_qty'), int('delivered_qty'), int('given_up_qty'), int('lead_time_total_s'),
@@ -38,6 +47,13 @@ const withOutstanding = (fresh: Row): Row => {
 const pledgeLine = (pledgeId: string, itemId: string, f: (r: Row) => Row): RowChange =>
   upsert(pledgeLinesTable, { pledge_id: pledgeId, item_id: itemId }, (r) => withOutstanding(f(r)));
 const pledge = (pledgeId: string, f: (r: Row) => Row): RowChange => upsert(pledgesTable, { pledge_id: pledgeId }, f);
+/**
+ * The pledge's new status on each of its lines (the lines of its offer, in the stream's context).
+ * The lines' incident and request are the offer's, written with them and kept by every later change:
+ * the decider records deliveries only of pledged items, so no later event creates a line.
+ */
+const linesStatus = (pledgeId: string, ctx: Ctx, status: string, set?: (pledged: number, delivered: number) => Row): RowChange[] =>
+  Object.entries(ctx.lines ?? {}).map(([itemId, [p, del]]) => pledgeLine(pledgeId, itemId, (r) => ({ ...r, ...set?.(p, del), status })));
 
 function member(memberId: string | undefined, f: (r: Row) => Row): RowChange[] {
   if (!memberId) return [];
@@ -64,17 +80,18 @@ function changes(e: ProjectionEvent, ctx: Ctx): RowChange[] {
           ...r, member_id: d.memberId, incident_id: d.incidentId ?? null, request_id: d.requestId ?? null, status: 'offered', expected_by: iso(d.expectedBy),
           offered_at: iso(d.offeredAt), offered_qty: qty,
         })),
-        ...d.lines.map((l) => pledgeLine(d.pledgeId, l.itemId, (r) => ({ ...r, offered: l.quantity }))),
+        ...d.lines.map((l) => pledgeLine(d.pledgeId, l.itemId, (r) => ({
+          ...r, offered: l.quantity, incident_id: d.incidentId ?? null, request_id: d.requestId ?? null, status: 'offered',
+        }))),
         ...member(d.memberId, (r) => ({ ...r, pledges: inc(r, 'pledges'), offered_qty: inc(r, 'offered_qty', qty) })),
       ];
     }
     case 'PledgeAccepted': {
       const d = e.data as unknown as PledgeAcceptedData;
-      const lines = Object.entries(ctx.lines ?? {});
-      const qty = lines.reduce((s, [, [p]]) => s + p, 0);
+      const qty = Object.values(ctx.lines ?? {}).reduce((s, [p]) => s + p, 0);
       return [
         pledge(d.pledgeId, (r) => ({ ...r, status: 'accepted', accepted_at: iso(d.acceptedAt) })),
-        ...lines.map(([itemId, [p]]) => pledgeLine(d.pledgeId, itemId, (r) => ({ ...r, accepted: p }))),
+        ...linesStatus(d.pledgeId, ctx, 'accepted', (p) => ({ accepted: p })),
         ...member(ctx.memberId, (r) => ({ ...r, accepted_pledges: inc(r, 'accepted_pledges'), accepted_qty: inc(r, 'accepted_qty', qty) })),
       ];
     }
@@ -82,6 +99,7 @@ function changes(e: ProjectionEvent, ctx: Ctx): RowChange[] {
       const d = e.data as unknown as PledgeDeclinedData;
       return [
         pledge(d.pledgeId, (r) => ({ ...r, status: 'declined', ended_at: iso(d.declinedAt), reason: d.reason })),
+        ...linesStatus(d.pledgeId, ctx, 'declined'),
         ...member(ctx.memberId, (r) => ({ ...r, declined_pledges: inc(r, 'declined_pledges') })),
       ];
     }
@@ -92,7 +110,7 @@ function changes(e: ProjectionEvent, ctx: Ctx): RowChange[] {
       const col = withdrawn ? 'withdrawn' : 'lapsed';
       return [
         pledge(d.pledgeId, (r) => ({ ...r, status: col, ended_at: iso(withdrawn ? d.withdrawnAt : d.lapsedAt), reason: withdrawn ? d.reason : null })),
-        ...Object.entries(ctx.lines ?? {}).map(([itemId, [p, del]]) => pledgeLine(d.pledgeId, itemId, (r) => ({ ...r, [col]: Math.max(0, p - del) }))),
+        ...linesStatus(d.pledgeId, ctx, col, (p, del) => ({ [col]: Math.max(0, p - del) })),
         ...member(ctx.memberId, (r) => ({ ...r, [`${col}_pledges`]: inc(r, `${col}_pledges`), given_up_qty: inc(r, 'given_up_qty', givenUp(ctx)) })),
       ];
     }
@@ -123,6 +141,7 @@ function changes(e: ProjectionEvent, ctx: Ctx): RowChange[] {
       const d = e.data as unknown as PledgeFulfilledData;
       return [
         pledge(d.pledgeId, (r) => ({ ...r, status: 'fulfilled', ended_at: iso(d.fulfilledAt) })),
+        ...linesStatus(d.pledgeId, ctx, 'fulfilled'),
         ...member(ctx.memberId, (r) => ({ ...r, fulfilled_pledges: inc(r, 'fulfilled_pledges') })),
       ];
     }

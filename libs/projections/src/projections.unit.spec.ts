@@ -131,10 +131,11 @@ describe('pledges projection', () => {
     const s = one(pledgesProjection, log.events);
     expect(rowsOf(s, 'rm_pledges').map((r) => [r.pledge_id, r.status, r.delivered_qty])).toEqual([['p1', 'withdrawn', 60], ['p2', 'lapsed', 0], ['p3', 'fulfilled', 45], ['p4', 'declined', 0]]);
     expect(rowsOf(s, 'rm_pledge_lines')).toEqual([
-      { pledge_id: 'p1', item_id: 'rice', offered: 100, accepted: 100, delivered: 60, outstanding: 0, withdrawn: 40, lapsed: 0 },
-      { pledge_id: 'p2', item_id: 'rice', offered: 50, accepted: 50, delivered: 0, outstanding: 0, withdrawn: 0, lapsed: 50 },
-      { pledge_id: 'p3', item_id: 'rice', offered: 40, accepted: 40, delivered: 45, outstanding: 0, withdrawn: 0, lapsed: 0 },
-      { pledge_id: 'p4', item_id: 'rice', offered: 10, accepted: 0, delivered: 0, outstanding: 0, withdrawn: 0, lapsed: 0 },
+      // each line repeats its pledge's incident, request and status
+      { pledge_id: 'p1', item_id: 'rice', offered: 100, accepted: 100, delivered: 60, outstanding: 0, withdrawn: 40, lapsed: 0, incident_id: 'inc-1', request_id: null, status: 'withdrawn' },
+      { pledge_id: 'p2', item_id: 'rice', offered: 50, accepted: 50, delivered: 0, outstanding: 0, withdrawn: 0, lapsed: 50, incident_id: 'inc-1', request_id: null, status: 'lapsed' },
+      { pledge_id: 'p3', item_id: 'rice', offered: 40, accepted: 40, delivered: 45, outstanding: 0, withdrawn: 0, lapsed: 0, incident_id: 'inc-1', request_id: null, status: 'fulfilled' },
+      { pledge_id: 'p4', item_id: 'rice', offered: 10, accepted: 0, delivered: 0, outstanding: 0, withdrawn: 0, lapsed: 0, incident_id: 'inc-1', request_id: null, status: 'declined' },
     ]);
     // accepted 190; delivered counted up to the pledge: 60 + 40 = 100 → 52 %; lead times 60 min and 30 min
     expect(rowsOf(s, 'rm_member_pledge_stats')).toEqual([expect.objectContaining({
@@ -184,5 +185,25 @@ describe('readiness and reference projections', () => {
     const s = one(referenceProjection, log.events);
     expect(rowsOf(s, 'rm_incident_districts').map((r) => r.district_key)).toEqual(['bungo', 'tebo']);
     expect(rowsOf(s, 'rm_incidents')[0]).toMatchObject({ phase: 'recovery', districts: JSON.stringify(['tebo ', 'Bungo']) });
+  });
+
+  it("keeps a place's coordinates as its stream last gave them (registration, then updates that carry them)", () => {
+    const log = eventLog();
+    log.add('warehouse-w', 'WarehouseRegistered', { warehouseId: 'w', name: 'Gudang', ownerMemberId: 'm', district: 'Tebo', lat: -1.4881, lon: 102.4463, registeredAt: log.at(0) });
+    log.add('warehouse-w', 'WarehouseUpdated', { warehouseId: 'w', name: 'Gudang Tebo', updatedAt: log.at(1) });
+    log.add('warehouse-w', 'WarehouseUpdated', { warehouseId: 'w', lat: -1.5, updatedAt: log.at(2) });
+    log.add('warehouse-w', 'WarehouseDeactivated', { warehouseId: 'w', reason: 'x', deactivatedAt: log.at(3) });
+    log.add('site-s', 'SiteRegistered', { siteId: 's', name: 'Posko', type: 'posko', district: 'Tebo', lat: 1e-7, lon: 103, registeredAt: log.at(0) });
+    log.add('site-s', 'SiteUpdated', { siteId: 's', lon: 103.25, updatedAt: log.at(1) });
+    // a registration without a position (as some fixtures have): none, not a made-up one
+    log.add('site-t', 'SiteRegistered', { siteId: 't', name: 'Desa', type: 'village', district: 'Tebo', registeredAt: log.at(0) });
+    const s = one(referenceProjection, log.events);
+    expect(rowsOf(s, 'rm_warehouses')).toEqual([expect.objectContaining({ warehouse_id: 'w', name: 'Gudang Tebo', active: 0, lat: '-1.5', lon: '102.4463' })]);
+    expect(rowsOf(s, 'rm_sites')).toEqual([
+      expect.objectContaining({ site_id: 's', lat: '1e-7', lon: '103.25' }),
+      expect.objectContaining({ site_id: 't', lat: null, lon: null }),
+    ]);
+    // the text gives the number back exactly
+    expect(Number(rowsOf(s, 'rm_sites')[0].lat)).toBe(1e-7);
   });
 });

@@ -3,7 +3,7 @@ import type {
   ItemUpdatedData, MemberDeactivatedData, MemberRegisteredData, MemberUpdatedData, SiteDeactivatedData, SiteRegisteredData, SiteUpdatedData,
   WarehouseDeactivatedData, WarehouseRegisteredData, WarehouseUpdatedData,
 } from '@lumbung/domain';
-import { districtKey, int, iso, remove, table, text, upsert, type Projection, type ProjectionEvent, type Row, type RowChange } from './projection';
+import { districtKey, int, iso, remove, table, text, upsert, type Projection, type ProjectionEvent, type Row, type RowChange, type RowValue } from './projection';
 
 /**
  * Reference data the other read models are joined with at query time (names, districts, categories,
@@ -12,11 +12,18 @@ import { districtKey, int, iso, remove, table, text, upsert, type Projection, ty
 export const itemsTable = table('rm_items', ['item_id'], [
   text('item_id'), text('code'), text('name'), text('unit'), text('category'), int('consumable'), int('pack_size'), int('active'), text('updated_at'),
 ], [['category']]);
+/*
+ * lat and lon (the dashboard's map) are text columns holding the number as JavaScript writes it: the
+ * portable column types are text and integer, and text gives the coordinate back exactly (Number()),
+ * where an integer of micro-degrees would round it. They come last, where a migration adds them to an
+ * older table, so that a migrated table and a new one have the same columns in the same order.
+ */
 export const warehousesTable = table('rm_warehouses', ['warehouse_id'], [
   text('warehouse_id'), text('name'), text('owner_member_id'), text('district'), text('district_key'), text('address'), int('active'), text('updated_at'),
+  text('lat'), text('lon'),
 ], [['district_key'], ['owner_member_id']]);
 export const sitesTable = table('rm_sites', ['site_id'], [
-  text('site_id'), text('name'), text('type'), text('district'), text('district_key'), int('active'), text('updated_at'),
+  text('site_id'), text('name'), text('type'), text('district'), text('district_key'), int('active'), text('updated_at'), text('lat'), text('lon'),
 ], [['district_key']]);
 export const membersTable = table('rm_members', ['member_id'], [
   text('member_id'), text('name'), text('kind'), text('contact_name'), text('contact_phone'), int('active'), text('updated_at'),
@@ -39,6 +46,13 @@ const patch = (row: Row, p: Record<string, unknown>, map: Record<string, string>
   }
   return out;
 };
+
+/**
+ * A place's coordinate after an event that may carry it: the event's number as text, else the row's
+ * (registration and updates alike: an update that leaves the position out keeps it, and so does a
+ * registration without one, as older test fixtures have).
+ */
+export const placeCoordinate = (v: unknown, before: RowValue | undefined): RowValue => (typeof v === 'number' && Number.isFinite(v) ? String(v) : (before ?? null));
 
 function districtChanges(incidentId: string, before: string[] | undefined, after: string[]): RowChange[] {
   const keep = new Map(after.map((d) => [districtKey(d)!, d]));
@@ -69,13 +83,14 @@ function changes(e: ProjectionEvent, ctx: Ctx): RowChange[] {
       const x = d as WarehouseRegisteredData;
       return [upsert(warehousesTable, { warehouse_id: x.warehouseId }, (r) => ({
         ...r, name: x.name, owner_member_id: x.ownerMemberId, district: x.district, district_key: districtKey(x.district), address: x.address ?? null, active: 1, updated_at: iso(x.registeredAt),
+        lat: placeCoordinate(x.lat, r.lat), lon: placeCoordinate(x.lon, r.lon),
       }))];
     }
     case 'WarehouseUpdated': {
       const x = d as WarehouseUpdatedData;
       return [upsert(warehousesTable, { warehouse_id: x.warehouseId }, (r) => {
         const out = patch(r, x, { name: 'name', ownerMemberId: 'owner_member_id', district: 'district', address: 'address' });
-        return { ...out, district_key: districtKey(out.district as string | null), updated_at: iso(x.updatedAt) };
+        return { ...out, district_key: districtKey(out.district as string | null), updated_at: iso(x.updatedAt), lat: placeCoordinate(x.lat, r.lat), lon: placeCoordinate(x.lon, r.lon) };
       })];
     }
     case 'WarehouseDeactivated': {
@@ -84,13 +99,16 @@ function changes(e: ProjectionEvent, ctx: Ctx): RowChange[] {
     }
     case 'SiteRegistered': {
       const x = d as SiteRegisteredData;
-      return [upsert(sitesTable, { site_id: x.siteId }, (r) => ({ ...r, name: x.name, type: x.type, district: x.district, district_key: districtKey(x.district), active: 1, updated_at: iso(x.registeredAt) }))];
+      return [upsert(sitesTable, { site_id: x.siteId }, (r) => ({
+        ...r, name: x.name, type: x.type, district: x.district, district_key: districtKey(x.district), active: 1, updated_at: iso(x.registeredAt),
+        lat: placeCoordinate(x.lat, r.lat), lon: placeCoordinate(x.lon, r.lon),
+      }))];
     }
     case 'SiteUpdated': {
       const x = d as SiteUpdatedData;
       return [upsert(sitesTable, { site_id: x.siteId }, (r) => {
         const out = patch(r, x, { name: 'name', type: 'type', district: 'district' });
-        return { ...out, district_key: districtKey(out.district as string | null), updated_at: iso(x.updatedAt) };
+        return { ...out, district_key: districtKey(out.district as string | null), updated_at: iso(x.updatedAt), lat: placeCoordinate(x.lat, r.lat), lon: placeCoordinate(x.lon, r.lon) };
       })];
     }
     case 'SiteDeactivated': {

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsDivisibleBy, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import type { ServerResponse } from 'node:http';
 import { READ_MODEL, Roles } from '@lumbung/platform';
-import { queryIncidentFigures, queryIncidentList, queryIncidentTimeline, queryPlaces, queryStockByCategory } from '@lumbung/read-model';
+import { queryIncidentFigures, queryIncidentList, queryIncidentTimeline, queryMapPlaces, queryStockByCategory } from '@lumbung/read-model';
 import type { DataSource } from 'typeorm';
 import { sendJson } from '../common/responder';
 import { FULL_VIEW, notFound } from '../common/scope';
@@ -63,17 +63,19 @@ export class DashboardDataController {
   }
 
   @Get('stock-by-category')
-  @ApiOperation({ summary: 'Stock per warehouse and item category' })
+  @ApiOperation({ summary: 'Stock available per warehouse and item category (one row per warehouse: { warehouse_id, warehouse_name, district, available: { category: quantity } })' })
   async stockByCategory(@Res() res: ServerResponse): Promise<void> {
     sendJson(res, { items: await queryStockByCategory(this.ds) });
   }
 
   @Get('places')
-  @ApiOperation({ summary: 'Warehouses and sites with district and coordinates (the map)' })
+  @ApiOperation({
+    summary: 'The map: warehouses and sites with district and coordinates ({ id, name, district, lat, lon }), and the shipments in transit from a warehouse (soonest expected first, at most 500)',
+  })
   async places(@Res() res: ServerResponse): Promise<void> {
-    const places = await queryPlaces(this.ds);
-    const items = [];
-    for (const p of places) items.push({ ...p, position: await this.positions.of(p) });
-    sendJson(res, { items });
+    const map = await queryMapPlaces(this.ds);
+    await this.positions.complete('warehouse', map.warehouses);
+    await this.positions.complete('site', map.sites);
+    sendJson(res, map);
   }
 }

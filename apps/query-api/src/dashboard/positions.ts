@@ -2,42 +2,47 @@ import { Inject, Injectable } from '@nestjs/common';
 import { streamIds } from '@lumbung/domain';
 import type { EventStore } from '@lumbung/event-store';
 import { EVENT_STORE } from '@lumbung/platform';
-import type { PlaceRow } from '@lumbung/read-model';
-
-export interface Position {
-  lat: number;
-  lon: number;
-}
+import type { MapPlace } from '@lumbung/read-model';
 
 /**
- * Warehouse and site coordinates for the dashboard's map. The read models do not keep them (the
- * reference projection has no lat/lon columns), so they are folded from the place's own stream
- * (Registered, then Updated events) and cached under the read model's updated_at: a place is read
- * again only after its registration changed. A handful of short streams per place, read once.
+ * The positions of the map's places that the read model lacks. The reference projection keeps every
+ * place's lat/lon, and its migration fills them for older read models from the event store's table
+ * when that sits in the same database (PostgreSQL). Embedded mode keeps its events in another SQLite
+ * file: an older read model there has places without a position until the reference projection is
+ * rebuilt, and those (only those) are folded here from the place's stream, as the projection would,
+ * and kept. The key of what is kept is the read model's own (lat, lon) pair: an update that carries a
+ * coordinate changes it, and only such an update can change the fold.
  */
 @Injectable()
 export class PlacePositions {
-  private readonly cache = new Map<string, { stamp: string | null; position: Position | null }>();
+  private readonly cache = new Map<string, { stamp: string; lat: number | null; lon: number | null }>();
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async of(place: Pick<PlaceRow, 'kind' | 'id' | 'updated_at'>): Promise<Position | null> {
-    const key = `${place.kind}|${place.id}`;
-    const hit = this.cache.get(key);
-    if (hit && hit.stamp === place.updated_at) return hit.position;
-    const position = await this.fold(place.kind === 'warehouse' ? streamIds.warehouse(place.id) : streamIds.site(place.id));
-    this.cache.set(key, { stamp: place.updated_at, position });
-    return position;
+  /** Fills in place the coordinates of the places that miss one; does nothing (and reads nothing) when none does. */
+  async complete(kind: 'warehouse' | 'site', places: MapPlace[]): Promise<void> {
+    for (const p of places) {
+      if (p.lat !== null && p.lon !== null) continue;
+      const key = `${kind}|${p.id}`;
+      const stamp = `${p.lat}|${p.lon}`;
+      let hit = this.cache.get(key);
+      if (!hit || hit.stamp !== stamp) {
+        hit = { stamp, ...(await this.fold(kind === 'warehouse' ? streamIds.warehouse(p.id) : streamIds.site(p.id))) };
+        this.cache.set(key, hit);
+      }
+      p.lat = hit.lat;
+      p.lon = hit.lon;
+    }
   }
 
-  private async fold(streamId: string): Promise<Position | null> {
-    let lat: number | undefined;
-    let lon: number | undefined;
+  private async fold(streamId: string): Promise<{ lat: number | null; lon: number | null }> {
+    let lat: number | null = null;
+    let lon: number | null = null;
     for await (const e of this.store.readStream(streamId)) {
       const d = e.data as { lat?: unknown; lon?: unknown };
       if (typeof d.lat === 'number') lat = d.lat;
       if (typeof d.lon === 'number') lon = d.lon;
     }
-    return lat !== undefined && lon !== undefined ? { lat, lon } : null;
+    return { lat, lon };
   }
 }

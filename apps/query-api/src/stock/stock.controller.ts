@@ -4,10 +4,10 @@ import { Type } from 'class-transformer';
 import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { IncomingMessage as Request, ServerResponse as Response } from 'node:http';
 import { CurrentPrincipal, READ_MODEL, Roles, type Principal } from '@lumbung/platform';
-import { queryStockByDistrict } from '@lumbung/read-model';
+import { queryItems, queryStockByDistrict } from '@lumbung/read-model';
 import type { DataSource } from 'typeorm';
 import { PageQueryDto, SortBy } from '../common/page-query.dto';
-import { sendList, sendRows } from '../common/responder';
+import { sendJson, sendList, sendRows } from '../common/responder';
 import { FULL_VIEW, outOfScope, seesAll } from '../common/scope';
 import { queryStockScoped, STOCK_SORT_FIELDS, warehouseOwner, type ScopedStockFilter } from '../common/scoped.queries';
 import { CachedReads } from '../cache/read-cache.interceptor';
@@ -70,5 +70,12 @@ export class StockController {
   async byDistrict(@Query() q: DistrictStockQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const rows = await queryStockByDistrict(this.ds, { district: q.district, itemId: q.itemId, category: q.category });
     await sendRows(req, res, q.format, 'stock-by-district', rows as unknown as Array<Record<string, unknown>>);
+  }
+
+  @Get('items')
+  @Roles(...FULL_VIEW, 'warehouse', 'member')
+  @ApiOperation({ summary: 'The items stock is kept of: id, name, category, unit (to name the items other answers give by id)' })
+  async items(@Res() res: Response): Promise<void> {
+    sendJson(res, { items: await queryItems(this.ds) });
   }
 }

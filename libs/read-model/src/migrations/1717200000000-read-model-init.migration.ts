@@ -2,6 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { allTables, createCheckpointsSql, createTableSql, CHECKPOINTS_TABLE, quote, type Dialect } from '../schema';
 import { IncidentFigures1733500000000 } from './1733500000000-incident-figures.migration';
 import { IncidentRollups1733600000000 } from './1733600000000-incident-rollups.migration';
+import { PlacePositions1733700000000 } from './1733700000000-place-positions.migration';
+import { IncidentPledges1733800000000 } from './1733800000000-incident-pledges.migration';
 
 /**
  * The read models' first schema: every projection's tables, their stream revisions, and the
@@ -28,4 +30,4 @@ export class ReadModelInit1717200000000 implements MigrationInterface {
   }
 }
 
-export const READ_MODEL_MIGRATIONS = [ReadModelInit1717200000000, IncidentFigures1733500000000, IncidentRollups1733600000000];
+export const READ_MODEL_MIGRATIONS = [ReadModelInit1717200000000, IncidentFigures1733500000000, IncidentRollups1733600000000, PlacePositions1733700000000, IncidentPledges1733800000000];

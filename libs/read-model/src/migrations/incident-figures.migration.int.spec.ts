@@ -15,7 +15,16 @@ import { dumpReadModel } from '../testing/read-model-testing';
  * The columns the later migrations add (the incident figures', the rollups'); a table as the first
  * migration made it has none of them, and no rollup table exists.
  */
-const ADDED: Record<string, string[]> = { rm_requests: ['first_delivered_at', 'ms_to_first_delivery'], rm_request_lines: ['incident_id', 'submitted_at', 'ms_to_full', 'approved_at'] };
+const ADDED: Record<string, string[]> = {
+  rm_requests: ['first_delivered_at', 'ms_to_first_delivery'],
+  rm_request_lines: ['incident_id', 'submitted_at', 'ms_to_full', 'approved_at'],
+  rm_pledge_lines: ['incident_id', 'request_id', 'status'],
+  rm_warehouses: ['lat', 'lon'],
+  rm_sites: ['lat', 'lon'],
+};
+/** Coordinates are filled from the events table, which this read model's database has not got: they stay empty. */
+const NO_EVENTS: Record<string, string[]> = { rm_warehouses: ['lat', 'lon'], rm_sites: ['lat', 'lon'] };
+const withoutEvents = (t: TableDef, r: Row): Row => ({ ...r, ...Object.fromEntries((NO_EVENTS[t.name] ?? []).map((c) => [c, null])) });
 const rollupTables = new Set(projections.flatMap((p) => [...rollupIndex(p).targets]));
 const before = (t: TableDef): TableDef => ({ ...t, columns: t.columns.filter((c) => !(ADDED[t.name] ?? []).includes(c.name)) });
 
@@ -79,7 +88,9 @@ function migrationSuite(name: string, open: () => Promise<{ ds: DataSource; clos
 
       const dump = await dumpReadModel(ds);
       // every table, the rollups filled from their sources included
-      for (const p of projections) for (const t of p.tables) expect([t.name, dump[t.name]]).toEqual([t.name, byKey(t, expected.get(t.name)!.map((r) => normalizeRow(t, r)))]);
+      for (const p of projections) {
+        for (const t of p.tables) expect([t.name, dump[t.name]]).toEqual([t.name, byKey(t, expected.get(t.name)!.map((r) => withoutEvents(t, normalizeRow(t, r))))]);
+      }
       for (const t of rollupTables) expect(dump[t].length).toBeGreaterThan(0);
       // not trivially: times to delivery were filled
       expect(dump.rm_requests.filter((r) => Number(r.ms_to_first_delivery) > 0).length).toBeGreaterThan(10);

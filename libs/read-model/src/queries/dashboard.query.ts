@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { withExecutor } from '../sql-executor';
 import { SLOT_MS } from '@lumbung/projections';
-import { acceptedPledgesOf } from './incident-scope';
+import { queryIncidentPledges } from './incident-pledges.query';
 import { num, pct } from './paging';
 
 // The commander dashboard's figures that the list endpoints do not give directly: per-incident key
@@ -75,7 +75,7 @@ const meanSeconds = (totalMs: unknown, count: number): number | null => (count >
  * rm_incident_shipments), a row each, whatever the incident's size; then the few things those cannot
  * hold: the shipments overdue at `asOf` (an index range of the incident's shipments in transit), the
  * shipments naming no incident that serve its requests (incident-scope.ts; the command API names one
- * on every dispatch), and its accepted pledges.
+ * on every dispatch), and its accepted pledges (queryIncidentPledges: index ranges of their lines).
  */
 export async function queryIncidentFigures(ds: DataSource, incidentId: string, asOf = new Date().toISOString()): Promise<IncidentFigures> {
   return withExecutor(ds, async (sql) => {
@@ -90,12 +90,7 @@ export async function queryIncidentFigures(ds: DataSource, incidentId: string, a
         WHERE sh.incident_id IS NULL AND r.incident_id = ?`,
       [incidentId],
     );
-    const [pledges] = await sql.query<{ accepted: unknown; outstanding_pledges: unknown; outstanding_qty: unknown }>(
-      `SELECT COUNT(*) AS accepted, SUM(CASE WHEN x.outstanding > 0 THEN 1 ELSE 0 END) AS outstanding_pledges, SUM(x.outstanding) AS outstanding_qty
-         FROM (SELECT pl.pledge_id, SUM(pl.outstanding) AS outstanding FROM ${sql.table('rm_pledge_lines')} pl
-                WHERE pl.pledge_id IN (${acceptedPledgesOf(sql)}) GROUP BY pl.pledge_id) x`,
-      [incidentId, incidentId],
-    );
+    const pledges = await queryIncidentPledges(sql, incidentId);
 
     const ship = (column: string, status: string) => num(s[column]) + loose.filter((x) => x.status === status).length;
     const approved = num(f.approved_qty);
@@ -122,11 +117,7 @@ export async function queryIncidentFigures(ds: DataSource, incidentId: string, a
         overdue: num(overdue?.n) + loose.filter((x) => x.status === 'in-transit' && x.expected_at !== null && x.expected_at < asOfIso).length,
         delivered: ship('delivered', 'delivered'), cancelled: ship('cancelled', 'cancelled'), lost: ship('lost', 'lost'),
       },
-      pledges: {
-        outstanding_qty: num(pledges?.outstanding_qty),
-        outstanding_pledges: num(pledges?.outstanding_pledges),
-        accepted: num(pledges?.accepted),
-      },
+      pledges: { outstanding_qty: pledges.outstanding_qty, outstanding_pledges: pledges.outstanding_pledges, accepted: pledges.accepted },
     };
   });
 }

@@ -21,10 +21,26 @@ export const shipmentsOf = (sql: SqlExecutor, columns: string): string =>
 /**
  * The ids of the incident's accepted pledges: made for it, or for one of its requests. The second
  * path starts from the pledges made for a request (few; rm_pledges' index on request_id) and looks up
- * their requests' incident.
+ * their requests' incident. (The incident's figures and gap matrix read the lines themselves, which
+ * carry their pledge's scope: acceptedPledgeLinesOf.)
  */
 export const acceptedPledgesOf = (sql: SqlExecutor): string =>
   `SELECT pledge_id FROM ${sql.table('rm_pledges')} WHERE incident_id = ? AND status = 'accepted'
    UNION
    SELECT p.pledge_id FROM ${sql.table('rm_pledges')} p JOIN ${sql.table('rm_requests')} r ON r.request_id = p.request_id
     WHERE p.request_id IS NOT NULL AND p.status = 'accepted' AND r.incident_id = ?`;
+
+/**
+ * The lines of the incident's accepted pledges (as `pl`, the given columns of rm_pledge_lines), the
+ * same pledges as acceptedPledgesOf: each line carries its pledge's incident, request and status
+ * (the pledges projection writes them), so both paths read covering indexes of rm_pledge_lines only.
+ * The first is one index range (incident, 'accepted'); the second starts from the accepted lines of
+ * pledges made for a request (few) and keeps those whose request is the incident's, unless the pledge
+ * names the incident itself (the first path has it: each pledge is counted once). Three `?` for the
+ * incident id.
+ */
+export const acceptedPledgeLinesOf = (sql: SqlExecutor, columns: string): string =>
+  `SELECT ${columns} FROM ${sql.table('rm_pledge_lines')} pl WHERE pl.incident_id = ? AND pl.status = 'accepted'
+   UNION ALL
+   SELECT ${columns} FROM ${sql.table('rm_pledge_lines')} pl JOIN ${sql.table('rm_requests')} r ON r.request_id = pl.request_id
+    WHERE pl.status = 'accepted' AND pl.request_id IS NOT NULL AND r.incident_id = ? AND (pl.incident_id IS NULL OR pl.incident_id <> ?)`;

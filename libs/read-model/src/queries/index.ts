@@ -7,3 +7,4 @@ export * from './gap-matrix.query';
 export * from './readiness.query';
 export * from './dashboard.query';
 export * from './places.query';
+export * from './incident-pledges.query';

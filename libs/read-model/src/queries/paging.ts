@@ -44,11 +44,15 @@ export const pct = (part: number, whole: number): number => (whole > 0 ? Math.fl
 export const seconds = (from: unknown, to: unknown): number | null =>
   typeof from === 'string' && typeof to === 'string' ? Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000)) : null;
 
-/** Normalises numeric columns of raw rows (PostgreSQL returns bigint and sums as text). */
+/**
+ * Normalises numeric columns of raw rows (PostgreSQL returns bigint and sums as text), in place: the
+ * rows are the driver's, fresh for each statement and owned by the query that read them, and a copy of
+ * every row (a 28-column shipment, 500 to a page) was most of what a list cost here.
+ */
 export function numbers<T extends object>(row: T, cols: readonly string[]): T {
-  const out: Record<string, unknown> = { ...(row as Record<string, unknown>) };
-  for (const c of cols) if (c in out) out[c] = num(out[c]);
-  return out as T;
+  const r = row as Record<string, unknown>;
+  for (const c of cols) if (c in r) r[c] = num(r[c]);
+  return row;
 }
 
 /** Rows grouped by a key, each group in the rows' order (one pass). */

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { withExecutor } from '../sql-executor';
-import { numbers, paging, Where, type Page, type PageRequest } from './paging';
+import { groupBy, numbers, paging, Where, type Page, type PageRequest } from './paging';
 
 export interface PledgeFilter extends PageRequest {
   memberId?: string;
@@ -32,10 +32,11 @@ export async function queryPledges(ds: DataSource, f: PledgeFilter = {}): Promis
     const [{ n }] = await sql.query<{ n: string }>(`SELECT COUNT(*) AS n ${from}`, where.params);
     const ids = pledges.map((p) => p.pledge_id as string);
     const lines = ids.length ? await sql.query<Record<string, unknown>>(`SELECT * FROM ${sql.table('rm_pledge_lines')} WHERE pledge_id IN (${ids.map(() => '?').join(', ')}) ORDER BY pledge_id, item_id`, ids) : [];
+    const linesOf = groupBy(lines, (l) => l.pledge_id as string);
     const items = pledges.map((p) => ({
       ...numbers(p, PLEDGE_NUMS),
       pledge_id: p.pledge_id as string,
-      lines: lines.filter((l) => l.pledge_id === p.pledge_id).map((l) => numbers(l, LINE_NUMS)),
+      lines: (linesOf.get(p.pledge_id as string) ?? []).map((l) => numbers(l, LINE_NUMS)),
     }));
     return { items, total: Number(n), limit, offset };
   });

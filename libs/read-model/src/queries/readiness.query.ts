@@ -32,8 +32,9 @@ export async function queryPlanReadiness(ds: DataSource, f: PageRequest & { plan
           ids,
         )
       : [];
+    const linesOf = groupBy(lines, (l) => l.plan_id);
     const items = plans.map((p): PlanReadiness => {
-      const ls = lines.filter((l) => l.plan_id === p.plan_id).map((l) => {
+      const ls = (linesOf.get(p.plan_id as string) ?? []).map((l) => {
         const target = num(l.target);
         const available = Math.max(0, num(l.available));
         return { warehouse_id: l.warehouse_id, item_id: l.item_id, target, available, coverage_pct: pct(available, target) };
@@ -60,43 +61,66 @@ export interface MemberReadiness {
   vehicles_declared: number;
 }
 
-/** Per member: declared capacity (vehicles, equipment, people, warehouses) and what of it is deployed now. */
+/**
+ * Per member: declared capacity (vehicles, equipment, people, warehouses) and what of it is deployed now.
+ *
+ * Four statements, each reading only the columns the answer carries. A capacity row's detail is JSON
+ * text; members declare the same few kinds of things, so equal texts are parsed once per answer.
+ */
 export async function queryMemberReadiness(ds: DataSource, f: { memberId?: string } = {}): Promise<MemberReadiness[]> {
   return withExecutor(ds, async (sql) => {
     const byMember = (col: string) => (f.memberId ? `AND ${col} = ?` : '');
     const p = f.memberId ? [f.memberId] : [];
-    const capacity = await sql.query<{ member_id: string; resource_kind: string; resource: string; count: string; payload_kg: string; detail: string | null }>(
-      `SELECT * FROM ${sql.table('rm_member_capacity')} WHERE 1 = 1 ${byMember('member_id')} ORDER BY member_id, resource_kind, resource`, p,
+    const capacity = await sql.query<{ member_id: string; resource_kind: string; resource: string; count: string | number; payload_kg: string | number; detail: string | null }>(
+      `SELECT member_id, resource_kind, resource, count, payload_kg, detail FROM ${sql.table('rm_member_capacity')} WHERE 1 = 1 ${byMember('member_id')}
+        ORDER BY member_id, resource_kind, resource`, p,
     );
-    const equipment = await sql.query<{ member_id: string; item_id: string; deployed: string }>(
-      `SELECT w.owner_member_id AS member_id, s.item_id, SUM(s.deployed) AS deployed
+    const equipment = await sql.query<{ member_id: string; item_id: string; deployed: number }>(
+      `SELECT w.owner_member_id AS member_id, s.item_id, CAST(SUM(s.deployed) AS DOUBLE PRECISION) AS deployed
          FROM ${sql.table('rm_stock')} s JOIN ${sql.table('rm_warehouses')} w ON w.warehouse_id = s.warehouse_id
         WHERE s.deployed > 0 ${byMember('w.owner_member_id')} GROUP BY w.owner_member_id, s.item_id`, p,
     );
-    const road = await sql.query<{ member_id: string; n: string }>(
-      `SELECT COALESCE(sh.member_id, w.owner_member_id) AS member_id, COUNT(*) AS n
+    const road = await sql.query<{ member_id: string; n: number }>(
+      `SELECT COALESCE(sh.member_id, w.owner_member_id) AS member_id, CAST(COUNT(*) AS INTEGER) AS n
          FROM ${sql.table('rm_shipments')} sh LEFT JOIN ${sql.table('rm_warehouses')} w ON w.warehouse_id = sh.warehouse_id
         WHERE sh.status = 'in-transit' ${byMember('COALESCE(sh.member_id, w.owner_member_id)')} GROUP BY COALESCE(sh.member_id, w.owner_member_id)`, p,
     );
     const members = await sql.query<{ member_id: string; name: string }>(`SELECT member_id, name FROM ${sql.table('rm_members')} WHERE 1 = 1 ${byMember('member_id')}`, p);
     // Grouped by member once (a scan of every list for each of the members was quadratic).
-    const capacityOf = groupBy(capacity, (c) => c.member_id);
-    const equipmentOf = groupBy(equipment, (e) => e.member_id);
-    const roadOf = new Map(road.map((r) => [r.member_id, num(r.n)]));
+    const declaredOf = new Map<string, MemberReadiness['declared']>();
+    const vehiclesOf = new Map<string, number>();
+    const details = new Map<string, unknown>();
+    for (const c of capacity) {
+      let detail: unknown = null;
+      if (c.detail) {
+        detail = details.get(c.detail);
+        if (detail === undefined) details.set(c.detail, (detail = JSON.parse(c.detail)));
+      }
+      const count = num(c.count);
+      const d = { resource_kind: c.resource_kind, resource: c.resource, count, payload_kg: num(c.payload_kg), detail };
+      const list = declaredOf.get(c.member_id);
+      if (list) list.push(d);
+      else declaredOf.set(c.member_id, [d]);
+      if (c.resource_kind === 'vehicle') vehiclesOf.set(c.member_id, (vehiclesOf.get(c.member_id) ?? 0) + count);
+    }
+    const equipmentOf = new Map<string, MemberReadiness['equipment_deployed']>();
+    for (const e of equipment) {
+      const d = { item_id: e.item_id, deployed: e.deployed };
+      const list = equipmentOf.get(e.member_id);
+      if (list) list.push(d);
+      else equipmentOf.set(e.member_id, [d]);
+    }
+    const roadOf = new Map(road.map((r) => [r.member_id, r.n]));
     const nameOf = new Map(members.map((m) => [m.member_id, m.name]));
-    const ids = new Set([...capacity.map((c) => c.member_id), ...equipment.map((e) => e.member_id), ...road.map((r) => r.member_id), ...members.map((m) => m.member_id)].filter(Boolean));
-    return [...ids].sort().map((id) => {
-      const declared = (capacityOf.get(id) ?? []).map((c) => ({
-        resource_kind: c.resource_kind, resource: c.resource, count: num(c.count), payload_kg: num(c.payload_kg), detail: c.detail ? JSON.parse(c.detail) : null,
-      }));
-      return {
-        member_id: id,
-        name: nameOf.get(id) ?? null,
-        declared,
-        equipment_deployed: (equipmentOf.get(id) ?? []).map((e) => ({ item_id: e.item_id, deployed: num(e.deployed) })),
-        vehicles_on_the_road: roadOf.get(id) ?? 0,
-        vehicles_declared: declared.filter((d) => d.resource_kind === 'vehicle').reduce((s, d) => s + d.count, 0),
-      };
-    });
+    const ids = new Set<string>();
+    for (const list of [capacity, equipment, road, members]) for (const r of list) if (r.member_id) ids.add(r.member_id);
+    return [...ids].sort().map((id) => ({
+      member_id: id,
+      name: nameOf.get(id) ?? null,
+      declared: declaredOf.get(id) ?? [],
+      equipment_deployed: equipmentOf.get(id) ?? [],
+      vehicles_on_the_road: roadOf.get(id) ?? 0,
+      vehicles_declared: vehiclesOf.get(id) ?? 0,
+    }));
   });
 }
