@@ -40,21 +40,36 @@ export function dashboardPageEndpoints(schema: string, s: Samples): EndpointSpec
         ],
       ]),
   });
-  // queryIncidentTimeline: the quarter-hour rollups summed per local day, and the loose shipments
+  // queryIncidentTimeline: the loose shipments, the ends of the quarter-hour rollups, the sums before the
+  // 62 days shown, and those days summed per local day
   const dayOf = '((slot + 28) / 96)'; // UTC+7 in quarter hours; 96 quarter hours a day
   const timeline = (i: string): Variant => ({
     // the page sends the browser's offset: WIB (UTC+7) in Jambi
     path: `/query/dashboard/incidents/${enc(i)}/timeline?utcOffsetMinutes=420`,
-    raw: (pool) =>
-      statements(pool, [
-        [`SELECT ${dayOf} AS day, SUM(approved) AS approved, SUM(excess) AS excess FROM ${t('rm_incident_line_times')} WHERE incident_id = $1 GROUP BY ${dayOf}`, [i]],
+    raw: async (pool) => {
+      let n = await rows(pool, `${looseShipments('sh.delivered_at, sh.destination_kind, sh.received')} AND sh.delivered_at IS NOT NULL`, [i]);
+      const { rows: [ends] } = await pool.query<{ last: string | null }>(
+        `SELECT (SELECT MIN(slot) FROM ${t('rm_incident_line_times')} WHERE incident_id = $1) AS first_line, (SELECT MIN(slot) FROM ${t('rm_incident_delivery_times')} WHERE incident_id = $1) AS first_delivery,
+                (SELECT MAX(slot) FROM ${t('rm_incident_delivery_times')} WHERE incident_id = $1) AS last`,
+        [i],
+      );
+      const lastDay = Math.max(Math.floor((Date.now() + 420 * 60_000) / 86_400_000), Math.floor((Number(ends?.last ?? 0) + 28) / 96));
+      const from = (lastDay - 61) * 96 - 28;
+      n += await statements(pool, [
+        [
+          `SELECT (SELECT SUM(approved) FROM ${t('rm_incident_line_times')} WHERE incident_id = $1 AND slot < $2) AS approved, (SELECT SUM(excess) FROM ${t('rm_incident_line_times')} WHERE incident_id = $1 AND slot < $2) AS excess,
+                  (SELECT SUM(request_received) FROM ${t('rm_incident_delivery_times')} WHERE incident_id = $1 AND slot < $2) AS request_received`,
+          [i, from],
+        ],
+        [`SELECT ${dayOf} AS day, SUM(approved) AS approved, SUM(excess) AS excess FROM ${t('rm_incident_line_times')} WHERE incident_id = $1 AND slot >= $2 GROUP BY ${dayOf}`, [i, from]],
         [
           `SELECT ${dayOf} AS day, SUM(deliveries) AS deliveries, SUM(received_qty) AS received_qty, SUM(request_received) AS request_received
-             FROM ${t('rm_incident_delivery_times')} WHERE incident_id = $1 GROUP BY ${dayOf}`,
-          [i],
+             FROM ${t('rm_incident_delivery_times')} WHERE incident_id = $1 AND slot >= $2 GROUP BY ${dayOf}`,
+          [i, from],
         ],
-        [`${looseShipments('sh.delivered_at, sh.destination_kind, sh.received')} AND sh.delivered_at IS NOT NULL`, [i]],
-      ]),
+      ]);
+      return n + 1;
+    },
   });
   // libs/read-model's places.query.ts: the map's three statements
   const placeSql = (key: string, table: string) =>

@@ -74,6 +74,9 @@ export const incidentFiguresTable = table('rm_incident_figures', ['incident_id']
 /** Per incident and quarter-hour slot: approved quantities, and lines' excess over approved at their last delivery. */
 export const incidentLineTimesTable = table('rm_incident_line_times', ['incident_id', 'slot'], [
   text('incident_id'), int('slot'), int('approved'), int('excess'),
+], [
+  // covering: the timeline sums a range of slots (the days before the ones it shows) from the index alone
+  ['incident_id', 'slot', 'approved', 'excess'],
 ]);
 
 /** Milliseconds per slot of the timeline's sums: a quarter of an hour, so that any UTC offset in use makes whole slots of a local day. */

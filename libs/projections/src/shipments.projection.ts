@@ -33,6 +33,9 @@ export const incidentShipmentsTable = table('rm_incident_shipments', ['incident_
 ]);
 export const incidentDeliveryTimesTable = table('rm_incident_delivery_times', ['incident_id', 'slot'], [
   text('incident_id'), int('slot'), int('deliveries'), int('received_qty'), int('request_received'),
+], [
+  // covering: the timeline's ranges of slots, summed from the index alone
+  ['incident_id', 'slot', 'deliveries', 'received_qty', 'request_received'],
 ]);
 
 const STATUS_COLUMN: Readonly<Record<string, string>> = { planned: 'planned', 'in-transit': 'in_transit', delivered: 'delivered', cancelled: 'cancelled', lost: 'lost' };

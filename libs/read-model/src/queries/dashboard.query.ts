@@ -151,8 +151,9 @@ const SLOTS_PER_DAY = DAY_MS / SLOT_MS;
  * Days are local to `utcOffsetMinutes` (the dashboard sends the browser's); at most the last 62.
  *
  * Read from the sums the projections keep per incident and quarter of an hour (rollups:
- * rm_incident_line_times, rm_incident_delivery_times), summed per local day in SQL: a few hundred rows
- * whatever the incident's size. Delivered so far = received by deliveries serving its requests, less
+ * rm_incident_line_times, rm_incident_delivery_times): the ends of their ranges, the sums before the
+ * shown days in one total each, and the shown days summed per local day in SQL: at most 62 rows back
+ * whatever the incident's size or age. Delivered so far = received by deliveries serving its requests, less
  * each line's excess over its approved quantity, taken at the line's last delivery (exact at the end;
  * a line delivered over its approval and then delivered again counts its excess until that last
  * delivery). Shipments naming no incident that serve its requests are added from their rows.
@@ -164,19 +165,43 @@ export async function queryIncidentTimeline(ds: DataSource, incidentId: string, 
     // local day number of a slot: (slot + offset in slots) / slots per day, rounded down (slots are positive)
     const offsetSlots = utcOffsetMinutes / 15;
     const dayOf = `((slot + ${offsetSlots}) / ${SLOTS_PER_DAY})`;
-    const lines = await sql.query<{ day: unknown; approved: unknown; excess: unknown }>(
-      `SELECT ${dayOf} AS day, SUM(approved) AS approved, SUM(excess) AS excess FROM ${sql.table('rm_incident_line_times')} WHERE incident_id = ? GROUP BY ${dayOf}`,
-      [incidentId],
-    );
-    const receipts = await sql.query<{ day: unknown; deliveries: unknown; received_qty: unknown; request_received: unknown }>(
-      `SELECT ${dayOf} AS day, SUM(deliveries) AS deliveries, SUM(received_qty) AS received_qty, SUM(request_received) AS request_received
-         FROM ${sql.table('rm_incident_delivery_times')} WHERE incident_id = ? GROUP BY ${dayOf}`,
-      [incidentId],
-    );
+    const lineTimes = sql.table('rm_incident_line_times');
+    const deliveryTimes = sql.table('rm_incident_delivery_times');
     const loose = await sql.query<{ delivered_at: string; destination_kind: string | null; received: unknown }>(
       `SELECT sh.delivered_at, sh.destination_kind, sh.received FROM ${sql.table('rm_shipments')} sh JOIN ${sql.table('rm_requests')} r ON r.request_id = sh.request_id
         WHERE sh.incident_id IS NULL AND r.incident_id = ? AND sh.delivered_at IS NOT NULL`,
       [incidentId],
+    );
+    // The days span from the first approval or delivery to today or the last delivery: the ends of the
+    // rollups' key ranges (one index probe each).
+    const [ends] = await sql.query<{ first_line: unknown; first_delivery: unknown; last_delivery: unknown }>(
+      `SELECT (SELECT MIN(slot) FROM ${lineTimes} WHERE incident_id = ?) AS first_line, (SELECT MIN(slot) FROM ${deliveryTimes} WHERE incident_id = ?) AS first_delivery,
+              (SELECT MAX(slot) FROM ${deliveryTimes} WHERE incident_id = ?) AS last_delivery`,
+      [incidentId, incidentId, incidentId],
+    );
+    const slotDay = (slot: unknown) => Math.floor((num(slot) + offsetSlots) / SLOTS_PER_DAY);
+    const localDay = (t: string) => Math.floor((Date.parse(t) + utcOffsetMinutes * 60_000) / DAY_MS);
+    const starts = [ends?.first_line, ends?.first_delivery].filter((x) => x !== null && x !== undefined).map(slotDay);
+    const looseDays = loose.map((sh) => localDay(sh.delivered_at));
+    if (!starts.length && !looseDays.length) return { incident_id: incidentId, utc_offset_minutes: utcOffsetMinutes, days: [] };
+    const first = Math.min(...starts, ...looseDays);
+    const last = Math.max(localDay(asOf), ...(ends?.last_delivery !== null && ends?.last_delivery !== undefined ? [slotDay(ends.last_delivery)] : []), ...looseDays);
+    const firstShown = Math.max(first, last - MAX_DAYS + 1);
+    // Days before the window count only towards the running sums: summed whole; the window's per day.
+    const from = firstShown * SLOTS_PER_DAY - offsetSlots;
+    const [before] = await sql.query<{ approved: unknown; excess: unknown; request_received: unknown }>(
+      `SELECT (SELECT SUM(approved) FROM ${lineTimes} WHERE incident_id = ? AND slot < ?) AS approved, (SELECT SUM(excess) FROM ${lineTimes} WHERE incident_id = ? AND slot < ?) AS excess,
+              (SELECT SUM(request_received) FROM ${deliveryTimes} WHERE incident_id = ? AND slot < ?) AS request_received`,
+      [incidentId, from, incidentId, from, incidentId, from],
+    );
+    const lines = await sql.query<{ day: unknown; approved: unknown; excess: unknown }>(
+      `SELECT ${dayOf} AS day, SUM(approved) AS approved, SUM(excess) AS excess FROM ${lineTimes} WHERE incident_id = ? AND slot >= ? GROUP BY ${dayOf}`,
+      [incidentId, from],
+    );
+    const receipts = await sql.query<{ day: unknown; deliveries: unknown; received_qty: unknown; request_received: unknown }>(
+      `SELECT ${dayOf} AS day, SUM(deliveries) AS deliveries, SUM(received_qty) AS received_qty, SUM(request_received) AS request_received
+         FROM ${deliveryTimes} WHERE incident_id = ? AND slot >= ? GROUP BY ${dayOf}`,
+      [incidentId, from],
     );
     const perDay = new Map<number, { approved: number; excess: number; deliveries: number; received: number; requestReceived: number }>();
     const at = (d: number) => perDay.get(d) ?? (perDay.set(d, { approved: 0, excess: 0, deliveries: 0, received: 0, requestReceived: 0 }), perDay.get(d)!);
@@ -191,29 +216,26 @@ export async function queryIncidentTimeline(ds: DataSource, incidentId: string, 
       x.received += num(r.received_qty);
       x.requestReceived += num(r.request_received);
     }
-    const localDay = (t: string) => Math.floor((Date.parse(t) + utcOffsetMinutes * 60_000) / DAY_MS);
-    for (const sh of loose) {
-      const x = at(localDay(sh.delivered_at));
+    let approvedCum = num(before?.approved);
+    let deliveredCum = num(before?.request_received) - num(before?.excess);
+    loose.forEach((sh, i) => {
+      if (looseDays[i] < firstShown) {
+        deliveredCum += num(sh.received);
+        return;
+      }
+      const x = at(looseDays[i]);
       const site = sh.destination_kind === 'site';
       x.deliveries += site ? 1 : 0;
       x.received += site ? num(sh.received) : 0;
       x.requestReceived += num(sh.received);
-    }
-    if (!perDay.size) return { incident_id: incidentId, utc_offset_minutes: utcOffsetMinutes, days: [] };
-    const known = [...perDay.keys()];
-    const first = Math.min(...known);
-    const last = Math.max(localDay(asOf), ...[...perDay].filter(([, x]) => x.deliveries || x.requestReceived).map(([d]) => d));
-    const firstShown = Math.max(first, last - MAX_DAYS + 1);
-    let approvedCum = 0;
-    let deliveredCum = 0;
+    });
     const out: TimelineDay[] = [];
-    for (let d = first; d <= last; d++) {
+    for (let d = firstShown; d <= last; d++) {
       const x = perDay.get(d);
       if (x) {
         approvedCum += x.approved;
         deliveredCum += x.requestReceived - x.excess;
       }
-      if (d < firstShown) continue;
       out.push({
         day: new Date(d * DAY_MS).toISOString().slice(0, 10),
         deliveries: x?.deliveries ?? 0,
