@@ -45,4 +45,21 @@ describeWithPostgres('withExecutor on PostgreSQL (pooled pg clients, no query ru
     const pids = await Promise.all(Array.from({ length: 2 * POOL }, pid));
     expect(pids.every((p) => typeof p === 'number')).toBe(true);
   });
+
+  it('prepared statements (prepare: true) read the table swapped in under the same name, as a rebuild swaps its shadows', async () => {
+    const read = () => withExecutor(ds, (sql) => sql.query<{ id: number; name: string }>(`SELECT * FROM ${sql.table('swapped')} WHERE id >= ? ORDER BY id`, [0], { prepare: true }));
+    await withExecutor(ds, (sql) => sql.query(`CREATE TABLE ${sql.table('swapped')} (id int PRIMARY KEY, name text)`));
+    await withExecutor(ds, (sql) => sql.query(`INSERT INTO ${sql.table('swapped')} VALUES (1, 'old')`));
+    // prepared on every pooled connection
+    for (let i = 0; i < 2 * POOL; i++) expect(await read()).toEqual([{ id: 1, name: 'old' }]);
+    await withExecutor(ds, async (sql) => {
+      await sql.query(`CREATE TABLE ${sql.table('swapped_shadow')} (id int PRIMARY KEY, name text)`);
+      await sql.query(`INSERT INTO ${sql.table('swapped_shadow')} VALUES (2, 'new'), (3, 'newer')`);
+      await sql.query(`ALTER TABLE ${sql.table('swapped')} RENAME TO swapped_old`);
+      await sql.query(`ALTER TABLE ${sql.table('swapped_shadow')} RENAME TO swapped`);
+      await sql.query(`DROP TABLE ${sql.table('swapped_old')}`);
+    });
+    const after = await Promise.all(Array.from({ length: 2 * POOL }, read));
+    for (const rows of after) expect(rows).toEqual([{ id: 2, name: 'new' }, { id: 3, name: 'newer' }]);
+  });
 });

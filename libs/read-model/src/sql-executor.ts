@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { keyString, normalizeRow, type Row, type TableDef } from '@lumbung/projections';
@@ -8,7 +9,8 @@ const MAX_PARAMS = 30_000;
 
 /** What the executor needs of a connection: SQL in the database's own placeholders, rows out. */
 export interface SqlConnection {
-  query(text: string, params: unknown[]): Promise<unknown>;
+  /** `name`: run as a named (prepared) statement where the connection can (a pooled pg client) */
+  query(text: string, params: unknown[], name?: string): Promise<unknown>;
   /** PostgreSQL: the pg client itself, for COPY's sub-protocol */
   readonly pgClient?: unknown;
 }
@@ -26,6 +28,7 @@ function runnerConnection(runner: QueryRunner): SqlConnection {
 /** The pg client's query, as `query(text, values)` answers it. */
 interface PgClient {
   query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
   on(event: 'error', listener: (err: Error) => void): unknown;
   removeListener(event: 'error', listener: (err: Error) => void): unknown;
 }
@@ -45,9 +48,10 @@ export class SqlExecutor {
     return this.dialect === 'postgres' && this.schema ? `${quote(this.schema)}.${quote(name)}` : quote(name);
   }
 
-  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], options: { prepare?: boolean } = {}): Promise<T[]> {
     const text = this.dialect === 'postgres' ? numberedPlaceholders(sql) : sql;
-    const res = await this.inTurn(() => this.connection.query(text, params));
+    const name = options.prepare && this.dialect === 'postgres' ? statementName(text) : undefined;
+    const res = await this.inTurn(() => this.connection.query(text, params, name));
     return (Array.isArray(res) ? res : []) as T[];
   }
 
@@ -316,13 +320,29 @@ async function withPgClient<T>(ds: DataSource, work: (sql: SqlExecutor) => Promi
   let broken: Error | undefined;
   const onError = (err: Error) => (broken = err);
   client.on('error', onError);
-  const connection: SqlConnection = { query: async (text, params) => (await client.query(text, params)).rows, pgClient: client };
+  const connection: SqlConnection = {
+    query: async (text, params, name) => (name ? await client.query({ name, text, values: params }) : await client.query(text, params)).rows,
+    pgClient: client,
+  };
   try {
     return await work(new SqlExecutor(connection, 'postgres', schemaOf(ds)));
   } finally {
     client.removeListener('error', onError);
     release(broken);
   }
+}
+
+/**
+ * The name a statement is prepared under on each pooled connection (pg keeps a connection's prepared
+ * statements for its life, and PostgreSQL reuses their plans: no parsing and planning per answer).
+ * Only statements whose text is one of a bounded set take one (`prepare: true`: the dashboard's
+ * fixed reads, never an IN list of as many ids as asked), so a connection holds a few dozen at most.
+ */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `rm_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`));
+  return name;
 }
 
 /** 32-bit FNV-1a: advisory lock keys for rows and streams (collisions only make two writers wait). */

@@ -80,15 +80,15 @@ const meanSeconds = (totalMs: unknown, count: number): number | null => (count >
 export async function queryIncidentFigures(ds: DataSource, incidentId: string, asOf = new Date().toISOString()): Promise<IncidentFigures> {
   return withExecutor(ds, async (sql) => {
     const asOfIso = new Date(asOf).toISOString();
-    const [f = {}] = await sql.query<Record<string, unknown>>(`SELECT * FROM ${sql.table('rm_incident_figures')} WHERE incident_id = ?`, [incidentId]);
-    const [s = {}] = await sql.query<Record<string, unknown>>(`SELECT * FROM ${sql.table('rm_incident_shipments')} WHERE incident_id = ?`, [incidentId]);
+    const [f = {}] = await sql.query<Record<string, unknown>>(`SELECT * FROM ${sql.table('rm_incident_figures')} WHERE incident_id = ?`, [incidentId], { prepare: true });
+    const [s = {}] = await sql.query<Record<string, unknown>>(`SELECT * FROM ${sql.table('rm_incident_shipments')} WHERE incident_id = ?`, [incidentId], { prepare: true });
     const [overdue] = await sql.query<{ n: unknown }>(
-      `SELECT COUNT(*) AS n FROM ${sql.table('rm_shipments')} WHERE incident_id = ? AND status = 'in-transit' AND expected_at < ?`, [incidentId, asOfIso],
+      `SELECT COUNT(*) AS n FROM ${sql.table('rm_shipments')} WHERE incident_id = ? AND status = 'in-transit' AND expected_at < ?`, [incidentId, asOfIso], { prepare: true },
     );
     const loose = await sql.query<{ status: string | null; expected_at: string | null }>(
       `SELECT sh.status, sh.expected_at FROM ${sql.table('rm_shipments')} sh JOIN ${sql.table('rm_requests')} r ON r.request_id = sh.request_id
         WHERE sh.incident_id IS NULL AND r.incident_id = ?`,
-      [incidentId],
+      [incidentId], { prepare: true },
     );
     const pledges = await queryIncidentPledges(sql, incidentId);
 
@@ -170,14 +170,14 @@ export async function queryIncidentTimeline(ds: DataSource, incidentId: string, 
     const loose = await sql.query<{ delivered_at: string; destination_kind: string | null; received: unknown }>(
       `SELECT sh.delivered_at, sh.destination_kind, sh.received FROM ${sql.table('rm_shipments')} sh JOIN ${sql.table('rm_requests')} r ON r.request_id = sh.request_id
         WHERE sh.incident_id IS NULL AND r.incident_id = ? AND sh.delivered_at IS NOT NULL`,
-      [incidentId],
+      [incidentId], { prepare: true },
     );
     // The days span from the first approval or delivery to today or the last delivery: the ends of the
     // rollups' key ranges (one index probe each).
     const [ends] = await sql.query<{ first_line: unknown; first_delivery: unknown; last_delivery: unknown }>(
       `SELECT (SELECT MIN(slot) FROM ${lineTimes} WHERE incident_id = ?) AS first_line, (SELECT MIN(slot) FROM ${deliveryTimes} WHERE incident_id = ?) AS first_delivery,
               (SELECT MAX(slot) FROM ${deliveryTimes} WHERE incident_id = ?) AS last_delivery`,
-      [incidentId, incidentId, incidentId],
+      [incidentId, incidentId, incidentId], { prepare: true },
     );
     const slotDay = (slot: unknown) => Math.floor((num(slot) + offsetSlots) / SLOTS_PER_DAY);
     const localDay = (t: string) => Math.floor((Date.parse(t) + utcOffsetMinutes * 60_000) / DAY_MS);
@@ -192,16 +192,16 @@ export async function queryIncidentTimeline(ds: DataSource, incidentId: string, 
     const [before] = await sql.query<{ approved: unknown; excess: unknown; request_received: unknown }>(
       `SELECT (SELECT SUM(approved) FROM ${lineTimes} WHERE incident_id = ? AND slot < ?) AS approved, (SELECT SUM(excess) FROM ${lineTimes} WHERE incident_id = ? AND slot < ?) AS excess,
               (SELECT SUM(request_received) FROM ${deliveryTimes} WHERE incident_id = ? AND slot < ?) AS request_received`,
-      [incidentId, from, incidentId, from, incidentId, from],
+      [incidentId, from, incidentId, from, incidentId, from], { prepare: true },
     );
     const lines = await sql.query<{ day: unknown; approved: unknown; excess: unknown }>(
       `SELECT ${dayOf} AS day, SUM(approved) AS approved, SUM(excess) AS excess FROM ${lineTimes} WHERE incident_id = ? AND slot >= ? GROUP BY ${dayOf}`,
-      [incidentId, from],
+      [incidentId, from], { prepare: true },
     );
     const receipts = await sql.query<{ day: unknown; deliveries: unknown; received_qty: unknown; request_received: unknown }>(
       `SELECT ${dayOf} AS day, SUM(deliveries) AS deliveries, SUM(received_qty) AS received_qty, SUM(request_received) AS request_received
          FROM ${deliveryTimes} WHERE incident_id = ? AND slot >= ? GROUP BY ${dayOf}`,
-      [incidentId, from],
+      [incidentId, from], { prepare: true },
     );
     const perDay = new Map<number, { approved: number; excess: number; deliveries: number; received: number; requestReceived: number }>();
     const at = (d: number) => perDay.get(d) ?? (perDay.set(d, { approved: 0, excess: 0, deliveries: 0, received: 0, requestReceived: 0 }), perDay.get(d)!);

@@ -74,7 +74,7 @@ export async function queryGapMatrix(ds: DataSource, incidentId: string): Promis
                 WHERE l.incident_id = ? AND l.outstanding > 0 AND r.incident_id = ? AND r.status = 'approved'
                 GROUP BY r.site_id, l.item_id) x
          LEFT JOIN ${sql.table('rm_sites')} s ON s.site_id = x.site_id`,
-      [incidentId, incidentId],
+      [incidentId, incidentId], { prepare: true },
     );
 
     // The incident's districts (in district_key order) with the available stock per item in their
@@ -88,7 +88,7 @@ export async function queryGapMatrix(ds: DataSource, incidentId: string): Promis
         WHERE d.incident_id = ?
         GROUP BY d.district_key, d.district, w.item_id
         ORDER BY d.district_key`,
-      [incidentId],
+      [incidentId], { prepare: true },
     );
     const districts: string[] = [];
     const availableBy: StockBy = new Map();

@@ -22,7 +22,7 @@ export async function queryIncidentPledges(sql: SqlExecutor, incidentId: string)
     `SELECT COUNT(DISTINCT x.pledge_id) AS accepted, COUNT(DISTINCT CASE WHEN x.outstanding > 0 THEN x.pledge_id END) AS outstanding_pledges,
             SUM(x.outstanding) AS outstanding_qty
        FROM (${acceptedPledgeLinesOf(sql, 'pl.pledge_id, pl.outstanding')}) x`,
-    [incidentId, incidentId, incidentId],
+    [incidentId, incidentId, incidentId], { prepare: true },
   );
   return { accepted: num(x?.accepted), outstanding_pledges: num(x?.outstanding_pledges), outstanding_qty: num(x?.outstanding_qty) };
 }

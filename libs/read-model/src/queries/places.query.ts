@@ -27,7 +27,7 @@ export async function queryStockByCategory(ds: DataSource, f: { warehouseIds?: r
     const ids = f.warehouseIds;
     if (ids && ids.length === 0) return [];
     const items = sql.table('rm_items');
-    const known = await sql.query<{ category: string }>(`SELECT DISTINCT COALESCE(category, 'other') AS category FROM ${items}`);
+    const known = await sql.query<{ category: string }>(`SELECT DISTINCT COALESCE(category, 'other') AS category FROM ${items}`, [], { prepare: true });
     // 'other' also takes stock of an item rm_items does not know (yet): the LEFT JOIN gives it no category
     const categories = [...new Set([...known.map((c) => c.category), 'other'])].sort();
     const sums = categories.map((_, i) => `SUM(CASE WHEN COALESCE(i.category, 'other') = ? THEN s.available END) AS c${i}`).join(', ');
@@ -37,7 +37,7 @@ export async function queryStockByCategory(ds: DataSource, f: { warehouseIds?: r
          FROM (SELECT s.warehouse_id, ${sums} FROM ${sql.table('rm_stock')} s LEFT JOIN ${items} i ON i.item_id = s.item_id ${where} GROUP BY s.warehouse_id) g
          LEFT JOIN ${sql.table('rm_warehouses')} w ON w.warehouse_id = g.warehouse_id
         ORDER BY g.warehouse_id`,
-      [...categories, ...(ids ?? [])],
+      [...categories, ...(ids ?? [])], { prepare: !ids }, // a member's own warehouses: an IN list, not prepared
     );
     const out: StockByCategoryRow[] = new Array(rows.length);
     for (let r = 0; r < rows.length; r++) {
@@ -88,12 +88,12 @@ export async function queryMapPlaces(ds: DataSource, o: { transitLimit?: number 
   return withExecutor(ds, async (sql) => {
     const place = (key: string, table: string) =>
       `SELECT ${key} AS id, name, district, CAST(lat AS DOUBLE PRECISION) AS lat, CAST(lon AS DOUBLE PRECISION) AS lon FROM ${sql.table(table)} ORDER BY ${key}`;
-    const warehouses = await sql.query<MapPlace>(place('warehouse_id', 'rm_warehouses'));
-    const sites = await sql.query<MapPlace>(place('site_id', 'rm_sites'));
+    const warehouses = await sql.query<MapPlace>(place('warehouse_id', 'rm_warehouses'), [], { prepare: true });
+    const sites = await sql.query<MapPlace>(place('site_id', 'rm_sites'), [], { prepare: true });
     const transit = await sql.query<MapTransit>(
       `SELECT dispatch_id, warehouse_id, destination_kind, destination_id FROM ${sql.table('rm_shipments')}
         WHERE status = 'in-transit' AND warehouse_id IS NOT NULL ORDER BY expected_at ASC, dispatch_id ASC LIMIT ?`,
-      [o.transitLimit ?? 500],
+      [o.transitLimit ?? 500], { prepare: true },
     );
     return { warehouses, sites, transit };
   });

@@ -73,19 +73,19 @@ export async function queryMemberReadiness(ds: DataSource, f: { memberId?: strin
     const p = f.memberId ? [f.memberId] : [];
     const capacity = await sql.query<{ member_id: string; resource_kind: string; resource: string; count: string | number; payload_kg: string | number; detail: string | null }>(
       `SELECT member_id, resource_kind, resource, count, payload_kg, detail FROM ${sql.table('rm_member_capacity')} WHERE 1 = 1 ${byMember('member_id')}
-        ORDER BY member_id, resource_kind, resource`, p,
+        ORDER BY member_id, resource_kind, resource`, p, { prepare: true },
     );
     const equipment = await sql.query<{ member_id: string; item_id: string; deployed: number }>(
       `SELECT w.owner_member_id AS member_id, s.item_id, CAST(SUM(s.deployed) AS DOUBLE PRECISION) AS deployed
          FROM ${sql.table('rm_stock')} s JOIN ${sql.table('rm_warehouses')} w ON w.warehouse_id = s.warehouse_id
-        WHERE s.deployed > 0 ${byMember('w.owner_member_id')} GROUP BY w.owner_member_id, s.item_id`, p,
+        WHERE s.deployed > 0 ${byMember('w.owner_member_id')} GROUP BY w.owner_member_id, s.item_id`, p, { prepare: true },
     );
     const road = await sql.query<{ member_id: string; n: number }>(
       `SELECT COALESCE(sh.member_id, w.owner_member_id) AS member_id, CAST(COUNT(*) AS INTEGER) AS n
          FROM ${sql.table('rm_shipments')} sh LEFT JOIN ${sql.table('rm_warehouses')} w ON w.warehouse_id = sh.warehouse_id
-        WHERE sh.status = 'in-transit' ${byMember('COALESCE(sh.member_id, w.owner_member_id)')} GROUP BY COALESCE(sh.member_id, w.owner_member_id)`, p,
+        WHERE sh.status = 'in-transit' ${byMember('COALESCE(sh.member_id, w.owner_member_id)')} GROUP BY COALESCE(sh.member_id, w.owner_member_id)`, p, { prepare: true },
     );
-    const members = await sql.query<{ member_id: string; name: string }>(`SELECT member_id, name FROM ${sql.table('rm_members')} WHERE 1 = 1 ${byMember('member_id')}`, p);
+    const members = await sql.query<{ member_id: string; name: string }>(`SELECT member_id, name FROM ${sql.table('rm_members')} WHERE 1 = 1 ${byMember('member_id')}`, p, { prepare: true });
     // Grouped by member once (a scan of every list for each of the members was quadratic).
     const declaredOf = new Map<string, MemberReadiness['declared']>();
     const vehiclesOf = new Map<string, number>();

@@ -97,7 +97,7 @@ export async function queryStockByDistrict(ds: DataSource, f: { itemId?: string;
                 GROUP BY w.district_key, s.item_id) g
          LEFT JOIN (SELECT district_key, MIN(district) AS district FROM ${warehouses} GROUP BY district_key) d ON d.district_key = g.district_key
         ORDER BY g.district_key, g.item_id`,
-      where.params,
+      where.params, { prepare: true },
     );
   });
 }
