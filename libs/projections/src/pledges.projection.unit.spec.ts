@@ -3,6 +3,7 @@ import { ProjectionState, projectAll } from './projection-state';
 import { pledgeLinesTable, pledgesProjection, pledgesTable } from './pledges.projection';
 import { eventLog } from './testing/events';
 import { ScenarioSimulator } from './testing/scenario';
+import { pledgeForRequests } from './testing/pledges';
 
 const scope = (r: Row | undefined) => r && { incident_id: r.incident_id, request_id: r.request_id, status: r.status };
 const linesOf = (s: ProjectionState, pledgeId: string): Row[] => [...s.rows.get(pledgeLinesTable.name)!.values()].filter((l) => l.pledge_id === pledgeId);
@@ -12,22 +13,6 @@ const linesOf = (s: ProjectionState, pledgeId: string): Row[] => [...s.rows.get(
  * request of the first `count`, some also naming the request's incident or another one, most
  * accepted, some delivered in part, some withdrawn.
  */
-function pledgeForRequests(sim: ScenarioSimulator, count: number): void {
-  const requests = sim.events.filter((e) => e.type === 'RequestSubmitted').map((e) => e.data as unknown as { requestId: string; incidentId: string });
-  expect(requests.length).toBeGreaterThanOrEqual(count);
-  requests.slice(0, count).forEach((r, i) => {
-    const id = `plg-req-${i}`;
-    const memberId = sim.members[i % sim.members.length];
-    const itemId = sim.items.filter((x) => x.consumable)[i % 5].id;
-    const incidentId = i % 3 === 1 ? r.incidentId : i % 5 === 2 ? sim.incidents.find((x) => x !== r.incidentId) : undefined;
-    const offer = { pledgeId: id, memberId, requestId: r.requestId, ...(incidentId ? { incidentId } : {}), lines: [{ itemId, quantity: 10 + i }], expectedBy: '2030-01-01T00:00:00.000Z' };
-    expect(sim.exec('pledge', id, 'OfferPledge', offer, 'member', memberId)).toBe(true);
-    if (i % 4 === 3) return;
-    expect(sim.exec('pledge', id, 'AcceptPledge', { pledgeId: id })).toBe(true);
-    if (i % 4 === 1) expect(sim.exec('pledge', id, 'RecordPledgeDelivery', { pledgeId: id, receiptId: `rcp-req-${i}`, warehouseId: sim.warehouses[0].id, lines: [{ itemId, quantity: 4 }] }, 'warehouse')).toBe(true);
-    if (i % 6 === 5) expect(sim.exec('pledge', id, 'WithdrawPledge', { pledgeId: id, reason: 'batal' }, 'member', memberId)).toBe(true);
-  });
-}
 
 describe('pledges projection: a line repeats its pledge’s incident, request and status', () => {
   it('writes them with the offer and the status at every change, for a pledge made for an incident, a request or both', () => {

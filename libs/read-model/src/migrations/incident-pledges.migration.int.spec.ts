@@ -15,28 +15,13 @@ import { inTransaction, withExecutor } from '../sql-executor';
 import { dumpReadModel, feed, runSteps } from '../testing/read-model-testing';
 import { READ_MODEL_MIGRATIONS } from './1717200000000-read-model-init.migration';
 import { IncidentPledges1733800000000, PLEDGE_LINE_SCOPE } from './1733800000000-incident-pledges.migration';
+import { pledgeForRequests } from '../../../projections/src/testing/pledges';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** rm_pledge_lines as it was before this migration: without its pledge's scope. */
 const linesBefore: TableDef = { ...pledgeLinesTable, columns: pledgeLinesTable.columns.filter((c) => !(PLEDGE_LINE_SCOPE as readonly string[]).includes(c.name)) };
 
-/** Pledges made for requests (the simulator offers pledges for incidents only), as in pledges.projection.unit.spec.ts. */
-function pledgeForRequests(sim: ScenarioSimulator, count: number): void {
-  const requests = sim.events.filter((e) => e.type === 'RequestSubmitted').map((e) => e.data as unknown as { requestId: string; incidentId: string });
-  requests.slice(0, count).forEach((r, i) => {
-    const id = `plg-req-${i}`;
-    const memberId = sim.members[i % sim.members.length];
-    const itemId = sim.items.filter((x) => x.consumable)[i % 5].id;
-    const incidentId = i % 3 === 1 ? r.incidentId : i % 5 === 2 ? sim.incidents.find((x) => x !== r.incidentId) : undefined;
-    const offer = { pledgeId: id, memberId, requestId: r.requestId, ...(incidentId ? { incidentId } : {}), lines: [{ itemId, quantity: 10 + i }], expectedBy: '2030-01-01T00:00:00.000Z' };
-    expect(sim.exec('pledge', id, 'OfferPledge', offer, 'member', memberId)).toBe(true);
-    if (i % 4 === 3) return;
-    expect(sim.exec('pledge', id, 'AcceptPledge', { pledgeId: id })).toBe(true);
-    if (i % 4 === 1) expect(sim.exec('pledge', id, 'RecordPledgeDelivery', { pledgeId: id, receiptId: `rcp-req-${i}`, warehouseId: sim.warehouses[0].id, lines: [{ itemId, quantity: 4 }] }, 'warehouse')).toBe(true);
-    if (i % 6 === 5) expect(sim.exec('pledge', id, 'WithdrawPledge', { pledgeId: id, reason: 'batal' }, 'member', memberId)).toBe(true);
-  });
-}
 
 function scenario(seed: number): ScenarioSimulator {
   const sim = new ScenarioSimulator({ seed, incidents: 3 }).setup().run(1200);

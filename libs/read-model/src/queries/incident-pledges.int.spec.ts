@@ -11,6 +11,7 @@ import { ReadModelWriter } from '../read-model.writer';
 import { withExecutor, type SqlExecutor } from '../sql-executor';
 import { queryGapMatrix, queryIncidentPledges, type IncidentPledges } from '.';
 import { acceptedPledgeLinesOf, acceptedPledgesOf } from './incident-scope';
+import { pledgeForRequests } from '../../../projections/src/testing/pledges';
 
 const t = (minute: number) => new Date(Date.parse('2024-03-04T08:00:00.000Z') + minute * 60_000).toISOString();
 
@@ -52,21 +53,6 @@ function pledgesOfEveryKind(): ProjectionEvent[] {
   return log.events;
 }
 
-/** Pledges made for requests (the simulator offers pledges for incidents only), as in pledges.projection.unit.spec.ts. */
-function pledgeForRequests(sim: ScenarioSimulator, count: number): void {
-  const requests = sim.events.filter((e) => e.type === 'RequestSubmitted').map((e) => e.data as unknown as { requestId: string; incidentId: string });
-  requests.slice(0, count).forEach((r, i) => {
-    const id = `plg-req-${i}`;
-    const memberId = sim.members[i % sim.members.length];
-    const itemId = sim.items.filter((x) => x.consumable)[i % 5].id;
-    const incidentId = i % 3 === 1 ? r.incidentId : i % 5 === 2 ? sim.incidents.find((x) => x !== r.incidentId) : undefined;
-    const offer = { pledgeId: id, memberId, requestId: r.requestId, ...(incidentId ? { incidentId } : {}), lines: [{ itemId, quantity: 10 + i }], expectedBy: '2030-01-01T00:00:00.000Z' };
-    expect(sim.exec('pledge', id, 'OfferPledge', offer, 'member', memberId)).toBe(true);
-    if (i % 4 === 3) return;
-    expect(sim.exec('pledge', id, 'AcceptPledge', { pledgeId: id })).toBe(true);
-    if (i % 4 === 1) expect(sim.exec('pledge', id, 'RecordPledgeDelivery', { pledgeId: id, receiptId: `rcp-req-${i}`, warehouseId: sim.warehouses[0].id, lines: [{ itemId, quantity: 4 }] }, 'warehouse')).toBe(true);
-  });
-}
 
 /** The statement queryIncidentFigures ran before the lines carried their pledge's scope (rm_pledges' own scope, every line hashed). */
 async function figuresBefore(sql: SqlExecutor, incidentId: string): Promise<IncidentPledges> {
