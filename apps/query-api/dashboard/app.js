@@ -243,6 +243,10 @@ function connect() {
     }
   });
   source.addEventListener('shutdown', () => setLive('off'));
+  // The token the stream was opened with has expired: reconnecting with it would be refused.
+  source.addEventListener('expired', () => {
+    if (state.source === source) signOut(new ApiError(401, 'token expired'));
+  });
   source.onerror = () => {
     setLive('off');
     // EventSource reconnects by itself (retry:), except after a refusal (401/403), which closes it.

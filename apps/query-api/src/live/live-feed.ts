@@ -17,7 +17,12 @@ const MAX_QUEUED_BYTES = 512 * 1024;
 interface Client {
   res: ServerResponse;
   audience: Audience;
+  /** ends the stream when its credentials expire */
+  expiry?: NodeJS.Timeout;
 }
+
+/** The longest a Node timer waits (about 24.8 days); a later expiry is reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The open event streams of this process, fed from the read models' change announcements. It
@@ -48,8 +53,13 @@ export class LiveFeed implements BeforeApplicationShutdown {
     return this.clients.size;
   }
 
-  /** Starts the stream on `res` (headers, retry, a first `ready` event) and keeps it until the client goes. */
-  open(res: ServerResponse, audience: Audience): void {
+  /**
+   * Starts the stream on `res` (headers, retry, a first `ready` event) and keeps it until the client
+   * goes, or until `validUntilMs` (epoch ms), when the token it was opened with expires: then it sends
+   * `event: expired` and ends, so that a stream never outlives its credentials (a browser's
+   * EventSource reconnecting with the old token is refused, 401).
+   */
+  open(res: ServerResponse, audience: Audience, validUntilMs?: number): void {
     res.statusCode = 200;
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store, no-transform');
@@ -62,6 +72,7 @@ export class LiveFeed implements BeforeApplicationShutdown {
     res.on('close', () => this.drop(client));
     res.write(`retry: ${RETRY_MS}\n: lumbung read-model changes\n\n`);
     this.follow();
+    if (validUntilMs !== undefined) this.expireAt(client, validUntilMs);
     // `ready` once every later commit will be heard (LISTEN in place): a client that reads its data
     // after `ready` misses nothing. Sent anyway after a few seconds, should the database be slow.
     const ready = this.changes?.ready?.() ?? Promise.resolve();
@@ -96,7 +107,19 @@ export class LiveFeed implements BeforeApplicationShutdown {
     this.heartbeat = undefined;
   }
 
+  private expireAt(c: Client, validUntilMs: number): void {
+    const wait = validUntilMs - Date.now();
+    if (wait <= 0) {
+      c.res.end(sseMessage('expired', { reason: 'token expired' }));
+      this.drop(c);
+      return;
+    }
+    c.expiry = setTimeout(() => this.clients.has(c) && this.expireAt(c, validUntilMs), Math.min(wait, MAX_TIMER_MS));
+    c.expiry.unref();
+  }
+
   private drop(c: Client): void {
+    clearTimeout(c.expiry);
     this.clients.delete(c);
     if (this.clients.size === 0) this.stopFollowing();
   }

@@ -132,4 +132,33 @@ describe('LiveFeed', () => {
     expect(feed.connections).toBe(0);
     expect(feed.available).toBe(false);
   });
+
+  it('ends a stream with `event: expired` when the token it was opened with expires, however far off', async () => {
+    jest.useFakeTimers();
+    const feed = new LiveFeed({} as DataSource, new InProcessReadModelChanges());
+    const soon = response();
+    const later = response();
+    const gone = response();
+    feed.open(soon.res, { principal: who({}) }, Date.now() + 60_000);
+    // beyond the longest a Node timer waits (24.8 days): reached in steps
+    feed.open(later.res, { principal: who({}) }, Date.now() + 30 * 86_400_000);
+    // already expired when it opens (verified a moment before)
+    feed.open(gone.res, { principal: who({}) }, Date.now() - 1);
+    expect(gone.text()).toContain('event: expired\n');
+    expect(gone.res.writableEnded).toBe(true);
+    expect(feed.connections).toBe(2);
+
+    await jest.advanceTimersByTimeAsync(59_000);
+    expect(soon.text()).not.toContain('event: expired');
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(soon.text()).toContain('event: expired\n');
+    expect(soon.res.writableEnded).toBe(true);
+    expect(feed.connections).toBe(1);
+
+    await jest.advanceTimersByTimeAsync(29 * 86_400_000);
+    expect(later.res.writableEnded).toBe(false);
+    await jest.advanceTimersByTimeAsync(86_400_000);
+    expect(later.text()).toContain('event: expired\n');
+    expect(feed.connections).toBe(0);
+  });
 });

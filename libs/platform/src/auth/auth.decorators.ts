@@ -25,7 +25,14 @@ export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: Execu
 
 export interface AuthenticatedRequest {
   principal?: Principal;
+  /** until when the request's credentials are valid (epoch ms): a stream open longer ends then */
+  credentialsValidUntilMs?: number;
 }
+
+/** Until when the request's bearer token is valid (epoch ms), as the AuthGuard found it. */
+export const CredentialsValidUntil = createParamDecorator((_data: unknown, ctx: ExecutionContext): number | undefined =>
+  (ctx.switchToHttp().getRequest() as AuthenticatedRequest).credentialsValidUntilMs,
+);
 
 export function principalOf(req: unknown): Principal | undefined {
   return (req as AuthenticatedRequest).principal;

@@ -36,7 +36,9 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<IncomingMessage & AuthenticatedRequest>();
     const token = bearerToken(req.headers.authorization);
     try {
-      req.principal = this.tokens.principal(token);
+      const verified = this.tokens.verify(token);
+      req.principal = verified.principal;
+      req.credentialsValidUntilMs = verified.validUntilMs;
     } catch (e) {
       if (e instanceof TokenError) throw ApiError.unauthorized(e.message);
       throw e;

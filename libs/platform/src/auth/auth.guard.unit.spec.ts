@@ -4,7 +4,7 @@ import { ApiError } from '../http/api-error';
 import { assertScope, Public, Roles } from './auth.decorators';
 import { AuthGuard } from './auth.guard';
 import type { Principal } from './principal';
-import { issueToken } from './token';
+import { CLOCK_TOLERANCE_SECONDS, issueToken } from './token';
 
 const SECRET = 'k'.repeat(40);
 
@@ -16,8 +16,9 @@ class Routes {
   @Roles('site') @Get() siteOnly(): void {}
 }
 
-function context(handler: keyof Routes, authorization?: string): { ctx: ExecutionContext; req: { headers: Record<string, string>; principal?: Principal } } {
-  const req: { headers: Record<string, string>; principal?: Principal } = { headers: authorization === undefined ? {} : { authorization } };
+type Req = { headers: Record<string, string>; principal?: Principal; credentialsValidUntilMs?: number };
+function context(handler: keyof Routes, authorization?: string): { ctx: ExecutionContext; req: Req } {
+  const req: Req = { headers: authorization === undefined ? {} : { authorization } };
   const ctx = {
     getType: () => 'http',
     getHandler: () => Routes.prototype[handler],
@@ -53,6 +54,19 @@ describe('AuthGuard', () => {
     const { ctx, req } = context('guarded', `Bearer ${issueToken(SECRET, { sub: 'u1', role: 'eoc', member: 'bpbd' })}`);
     expect(guard.canActivate(ctx)).toBe(true);
     expect(req.principal).toEqual({ sub: 'u1', role: 'eoc', member: 'bpbd', warehouses: [] });
+  });
+
+  it('notes until when the token holds (its expiry and the clock tolerance): an event stream ends then', () => {
+    const before = Math.floor(Date.now() / 1000);
+    const { ctx, req } = context('guarded', `Bearer ${issueToken(SECRET, { sub: 'u1', role: 'eoc' }, '10m')}`);
+    expect(guard.canActivate(ctx)).toBe(true);
+    const exp = req.credentialsValidUntilMs! / 1000 - CLOCK_TOLERANCE_SECONDS;
+    expect(exp).toBeGreaterThanOrEqual(before + 600);
+    expect(exp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 600);
+    // the same token again (remembered): the same answer
+    const again = context('guarded', ctx.switchToHttp().getRequest<Req>().headers.authorization);
+    guard.canActivate(again.ctx);
+    expect(again.req.credentialsValidUntilMs).toBe(req.credentialsValidUntilMs);
   });
 
   it('refuses a role the route does not list with 403, saying who may', () => {

@@ -24,18 +24,27 @@ export class VerifiedTokens {
 
   /** The token's principal; throws TokenError (as verifyToken) when it is not valid now. */
   principal(token: string): Principal {
+    return this.verify(token).principal;
+  }
+
+  /**
+   * The token's principal and until when the token is taken (its expiry with the clock tolerance, in
+   * epoch ms): what a long-lived answer (an event stream) needs to end when its credentials do.
+   */
+  verify(token: string): { principal: Principal; validUntilMs: number } {
     const hit = this.entries.get(token);
     if (hit !== undefined) {
       this.entries.delete(token);
       if (this.now() < hit.validUntilMs) {
         this.entries.set(token, hit);
-        return hit.principal;
+        return hit;
       }
     }
     const { principal, exp } = verifyTokenAt(this.secret, token, this.now());
-    this.entries.set(token, { principal, validUntilMs: (exp + CLOCK_TOLERANCE_SECONDS) * 1000 });
+    const entry = { principal, validUntilMs: (exp + CLOCK_TOLERANCE_SECONDS) * 1000 };
+    this.entries.set(token, entry);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    return principal;
+    return entry;
   }
 
   get size(): number {
