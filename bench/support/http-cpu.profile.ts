@@ -5,7 +5,7 @@
  * answers) is robust on a shared machine where wall time is not; it includes the pg driver, garbage
  * collection and logging, not PostgreSQL.
  *
- *   node -r ./bench/support/swc-register.js bench/support/http-cpu.profile.ts \
+ *   node -r ./scripts/support/swc-register.js bench/support/http-cpu.profile.ts \
  *     [--requests 5000] [--repeat 3] [--inflight 8] [--warmup 500] [--log-level info] [--no-cache]
  *     [--profile <dir>] [--commands] [--only <endpoint name part>]... [--keep]
  *   env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), HTTP_CPU_REUSE=<schema> (a kept store; else
@@ -17,7 +17,7 @@
  * measures two commands on a command API of its own (a fresh `<schema>_cmd` store, seeded here).
  *
  * (`npx ts-node -r tsconfig-paths/register --transpile-only` runs it too, but ts-node loads node's `domain`
- * module, which makes every EventEmitter of the process slower than in a deployed app: see swc-register.js.)
+ * module, which makes every EventEmitter of the process slower than in a deployed app: see scripts/support/swc-register.js.)
  *
  * --profile writes a .cpuprofile of each endpoint's measured phase (a second pass, profiled through the
  * inspector so that the figures of the first pass are not inflated) and prints where the CPU went by
@@ -81,7 +81,7 @@ class Loader {
   ) {}
 
   static async start(): Promise<Loader> {
-    const child = fork(join(__dirname, 'http-cpu.load.ts'), [], { execArgv: ['-r', join(__dirname, 'swc-register.js')], stdio: 'inherit' });
+    const child = fork(join(__dirname, 'http-cpu.load.ts'), [], { execArgv: ['-r', join(__dirname, '..', '..', 'scripts', 'support', 'swc-register.js')], stdio: 'inherit' });
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
       child.once('exit', (code) => reject(new Error(`the load generator exited (${code})`)));
@@ -263,7 +263,7 @@ async function commandEndpoints(schema: string, secret: string, log: LineCounter
 
 async function main(): Promise<void> {
   if ((process as unknown as { moduleLoadList: string[] }).moduleLoadList.includes('NativeModule domain')) {
-    console.warn('note: node:domain is loaded (ts-node does), which slows every EventEmitter; run with `node -r ./bench/support/swc-register.js` for figures like a deployed app');
+    console.warn('note: node:domain is loaded (ts-node does), which slows every EventEmitter; run with `node -r ./scripts/support/swc-register.js` for figures like a deployed app');
   }
   const admin = new Pool({ connectionString: URL_, max: 2 });
   const { schema, generated } = await prepareStore(admin);

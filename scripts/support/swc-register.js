@@ -1,7 +1,9 @@
-// Runs TypeScript sources in-process without ts-node, for CPU measurements of the apps:
+// Runs TypeScript sources in-process without ts-node: the operators' scripts (npm run projections,
+// npm run verify) and the benchmarks:
 //
-//   node -r ./bench/support/swc-register.js bench/support/http-cpu.profile.ts
+//   node -r ./scripts/support/swc-register.js scripts/projections.ts rebuild all
 //
+// ts-node also loads the TypeScript compiler (several hundred MB for a long rebuild to carry).
 // ts-node loads node's `repl`, which loads `domain`, and loading `domain` swaps EventEmitter's init and
 // emit for domain-aware versions in the whole process: every request's sockets, streams and pg
 // messages then pay for it (~5% of a light read's CPU), which no deployed app (node dist/.../main.js)
