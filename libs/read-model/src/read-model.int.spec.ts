@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { projectAll, projections, normalizeRow, type Row } from '@lumbung/projections';
 import { interleave, rng, ScenarioSimulator } from '../../projections/src/testing/scenario';
-import { createTestSchema, describeWithPostgres, type TestSchema } from '../../../test/support/postgres';
-import { openReadModel } from './data-source';
 import { queryGapMatrix, queryMemberPledgeRecords, queryMemberReadiness, queryPlanReadiness, queryPledges, queryRequestFulfilment, queryShipments, queryStock, queryStockByDistrict } from './queries';
 import { ReadModelWriter } from './read-model.writer';
 import { tablesOf } from './schema';
 import { inTransaction } from './sql-executor';
 import { stockBatchesTable } from '@lumbung/projections';
 import { dumpReadModel } from './testing/read-model-testing';
+import { onBothReadModelDatabases } from '../../../test/support/read-model-databases';
 
 /** What the pure projections make of the events, in the shape dumpReadModel reads back. */
 function expected(events: Parameters<typeof projectAll>[1]): Record<string, Row[]> {
@@ -146,16 +142,5 @@ function writerSuite(name: string, open: () => Promise<{ ds: DataSource; close()
 }
 
 describe('read models', () => {
-  describeWithPostgres('PostgreSQL', () => {
-    writerSuite('PostgreSQL', async () => {
-      const schema: TestSchema = await createTestSchema('rm_writer');
-      const ds = await openReadModel({ type: 'postgres', url: schema.connectionString, schema: schema.schema });
-      return { ds, close: async () => { await ds.destroy(); await schema.drop(); } };
-    });
-  });
-  writerSuite('SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lumbung-rm-'));
-    const ds = await openReadModel({ type: 'better-sqlite3', file: join(dir, 'read-model.db') });
-    return { ds, close: async () => { await ds.destroy(); rmSync(dir, { recursive: true, force: true }); } };
-  });
+  onBothReadModelDatabases('rm_writer', writerSuite);
 });

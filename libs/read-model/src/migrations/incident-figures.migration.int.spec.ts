@@ -1,15 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { normalizeRow, projectAll, projections, requestLinesTable, requestsTable, rollupIndex, shipmentsTable, type Row, type TableDef } from '@lumbung/projections';
 import { ScenarioSimulator } from '../../../projections/src/testing/scenario';
-import { createTestSchema, describeWithPostgres, type TestSchema } from '../../../../test/support/postgres';
-import { openReadModel } from '../data-source';
 import { READ_MODEL_MIGRATIONS } from './1717200000000-read-model-init.migration';
 import { quote, tablesOf } from '../schema';
 import { inTransaction, withExecutor } from '../sql-executor';
 import { dumpReadModel } from '../testing/read-model-testing';
+import { onBothReadModelDatabases } from '../../../../test/support/read-model-databases';
 
 /**
  * The columns the later migrations add (the incident figures', the rollups'); a table as the first
@@ -113,16 +109,5 @@ function migrationSuite(name: string, open: () => Promise<{ ds: DataSource; clos
 }
 
 describe('read-model migrations', () => {
-  describeWithPostgres('PostgreSQL', () => {
-    migrationSuite('PostgreSQL', async () => {
-      const schema: TestSchema = await createTestSchema('rm_migrate');
-      const ds = await openReadModel({ type: 'postgres', url: schema.connectionString, schema: schema.schema });
-      return { ds, close: async () => { await ds.destroy(); await schema.drop(); } };
-    });
-  });
-  migrationSuite('SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lumbung-migrate-'));
-    const ds = await openReadModel({ type: 'better-sqlite3', file: join(dir, 'read-model.db') });
-    return { ds, close: async () => { await ds.destroy(); rmSync(dir, { recursive: true, force: true }); } };
-  });
+  onBothReadModelDatabases('rm_migrate', migrationSuite);
 });

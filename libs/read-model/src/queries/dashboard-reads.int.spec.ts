@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { projectAll, projections, type Row } from '@lumbung/projections';
 import { ScenarioSimulator } from '../../../projections/src/testing/scenario';
-import { createTestSchema, describeWithPostgres } from '../../../../test/support/postgres';
-import { openReadModel } from '../data-source';
 import { ReadModelWriter } from '../read-model.writer';
 import { withExecutor } from '../sql-executor';
 import { queryItems, queryMapPlaces, queryMemberReadiness, queryStockByCategory, queryStockByDistrict } from '.';
+import { onBothReadModelDatabases } from '../../../../test/support/read-model-databases';
 
 /** Every table's rows as the pure projections make them of the events (what the queries read). */
 function tablesOf(events: Parameters<typeof projectAll>[1]): Record<string, Row[]> {
@@ -205,16 +201,5 @@ function readsSuite(name: string, open: () => Promise<{ ds: DataSource; close():
 }
 
 describe('dashboard reads', () => {
-  describeWithPostgres('PostgreSQL', () => {
-    readsSuite('PostgreSQL', async () => {
-      const schema = await createTestSchema('rm_dashboard_reads');
-      const ds = await openReadModel({ type: 'postgres', url: schema.connectionString, schema: schema.schema });
-      return { ds, close: async () => { await ds.destroy(); await schema.drop(); } };
-    });
-  });
-  readsSuite('SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lumbung-dashboard-reads-'));
-    const ds = await openReadModel({ type: 'better-sqlite3', file: join(dir, 'read-model.db') });
-    return { ds, close: async () => { await ds.destroy(); rmSync(dir, { recursive: true, force: true }); } };
-  });
+  onBothReadModelDatabases('rm_dashboard_reads', readsSuite);
 });

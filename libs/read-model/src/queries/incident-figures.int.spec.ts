@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { computeGapMatrix, projectAll, projections, rowsOf, type ProjectionEvent, type Row, type TableRows } from '@lumbung/projections';
 import { eventLog } from '../../../projections/src/testing/events';
 import { ScenarioSimulator } from '../../../projections/src/testing/scenario';
-import { createTestSchema, describeWithPostgres, type TestSchema } from '../../../../test/support/postgres';
-import { openReadModel } from '../data-source';
 import { ReadModelWriter } from '../read-model.writer';
 import { queryGapMatrix, queryIncidentFigures, queryIncidentTimeline, type IncidentFigures, type IncidentTimeline } from '.';
+import { onBothReadModelDatabases } from '../../../../test/support/read-model-databases';
 
 const t = (minute: number) => new Date(Date.parse('2024-03-04T08:00:00.000Z') + minute * 60_000).toISOString();
 
@@ -276,16 +272,5 @@ function figuresSuite(name: string, open: () => Promise<{ ds: DataSource; close(
 }
 
 describe('incident figures', () => {
-  describeWithPostgres('PostgreSQL', () => {
-    figuresSuite('PostgreSQL', async () => {
-      const schema: TestSchema = await createTestSchema('rm_figures');
-      const ds = await openReadModel({ type: 'postgres', url: schema.connectionString, schema: schema.schema });
-      return { ds, close: async () => { await ds.destroy(); await schema.drop(); } };
-    });
-  });
-  figuresSuite('SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lumbung-figures-'));
-    const ds = await openReadModel({ type: 'better-sqlite3', file: join(dir, 'read-model.db') });
-    return { ds, close: async () => { await ds.destroy(); rmSync(dir, { recursive: true, force: true }); } };
-  });
+  onBothReadModelDatabases('rm_figures', figuresSuite);
 });

@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { computeGapMatrix, projectAll, projections, rowsOf, type ProjectionEvent, type TableRows } from '@lumbung/projections';
 import { eventLog } from '../../../projections/src/testing/events';
 import { ScenarioSimulator } from '../../../projections/src/testing/scenario';
-import { createTestSchema, describeWithPostgres, type TestSchema } from '../../../../test/support/postgres';
-import { openReadModel } from '../data-source';
 import { ReadModelWriter } from '../read-model.writer';
 import { withExecutor, type SqlExecutor } from '../sql-executor';
 import { queryGapMatrix, queryIncidentPledges, type IncidentPledges } from '.';
 import { acceptedPledgeLinesOf, acceptedPledgesOf } from './incident-scope';
 import { pledgeForRequests } from '../../../projections/src/testing/pledges';
+import { onBothReadModelDatabases } from '../../../../test/support/read-model-databases';
 
 const t = (minute: number) => new Date(Date.parse('2024-03-04T08:00:00.000Z') + minute * 60_000).toISOString();
 
@@ -154,16 +150,5 @@ function pledgesSuite(name: string, open: () => Promise<{ ds: DataSource; close(
 }
 
 describe('queryIncidentPledges', () => {
-  describeWithPostgres('PostgreSQL', () => {
-    pledgesSuite('PostgreSQL', async () => {
-      const schema: TestSchema = await createTestSchema('rm_pledges_q');
-      const ds = await openReadModel({ type: 'postgres', url: schema.connectionString, schema: schema.schema });
-      return { ds, close: async () => { await ds.destroy(); await schema.drop(); } };
-    });
-  });
-  pledgesSuite('SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lumbung-pledges-q-'));
-    const ds = await openReadModel({ type: 'better-sqlite3', file: join(dir, 'read-model.db') });
-    return { ds, close: async () => { await ds.destroy(); rmSync(dir, { recursive: true, force: true }); } };
-  });
+  onBothReadModelDatabases('rm_pledges_q', pledgesSuite);
 });
