@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { streamIds } from '@lumbung/domain';
 import type { EventStore } from '@lumbung/event-store';
+import { placeCoordinate, type RowValue } from '@lumbung/projections';
 import { EVENT_STORE } from '@lumbung/platform';
 import type { MapPlace } from '@lumbung/read-model';
 
@@ -35,14 +36,15 @@ export class PlacePositions {
     }
   }
 
+  /** The place's coordinates as the reference projection folds them (placeCoordinate), as numbers. */
   private async fold(streamId: string): Promise<{ lat: number | null; lon: number | null }> {
-    let lat: number | null = null;
-    let lon: number | null = null;
+    let lat: RowValue = null;
+    let lon: RowValue = null;
     for await (const e of this.store.readStream(streamId)) {
       const d = e.data as { lat?: unknown; lon?: unknown };
-      if (typeof d.lat === 'number') lat = d.lat;
-      if (typeof d.lon === 'number') lon = d.lon;
+      lat = placeCoordinate(d.lat, lat);
+      lon = placeCoordinate(d.lon, lon);
     }
-    return { lat, lon };
+    return { lat: lat === null ? null : Number(lat), lon: lon === null ? null : Number(lon) };
   }
 }

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { addAmounts, keyString, projections, requestLinesTable, rollupIndex, type Contribution, type Projection, type Row, type TableDef } from '@lumbung/projections';
+import { projections, requestLinesTable, rollupIndex, sumRollup, type Projection, type TableDef } from '@lumbung/projections';
 import { allTables, createTableSql, quote } from '../schema';
 import { MigrationSql } from './migration-sql';
 
@@ -53,23 +53,9 @@ function rollupTargets(p: Projection): TableDef[] {
   return p.tables.filter((t) => index.targets.has(t.name) && declared.has(t.name)).sort((a, b) => index.level.get(a.name)! - index.level.get(b.name)!);
 }
 
-/** Sums every source row's contributions to a rollup table (held in memory: rollup tables are small) and writes them, replacing what it held. */
+/** Fills a rollup table from its sources (held in memory: rollup tables are small), replacing what it held. */
 async function fillRollup(m: MigrationSql, p: Projection, target: TableDef): Promise<void> {
-  const sums = new Map<string, Row>();
-  for (const r of p.rollups ?? []) {
-    if (r.target !== target) continue;
-    for await (const page of m.scan(r.source)) {
-      for (const row of page) {
-        const c = r.contribute(row);
-        for (const x of c === undefined ? [] : Array.isArray(c) ? (c as readonly Contribution[]) : [c as Contribution]) {
-          const k = keyString(target, x.key);
-          const next = addAmounts(target, x.key, sums.get(k), x.amounts);
-          if (next) sums.set(k, next);
-          else sums.delete(k);
-        }
-      }
-    }
-  }
+  const sums = await sumRollup(target, p.rollups ?? [], (source) => m.scan(source));
   await m.q.query(`DELETE FROM ${m.qualified(target.name)}`);
   await m.insertRows(target, [...sums.values()]);
 }

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { withExecutor } from '../sql-executor';
 import { SLOT_MS } from '@lumbung/projections';
 import { queryIncidentPledges } from './incident-pledges.query';
+import { looseShipmentsOf } from './incident-scope';
 import { num, pct } from './paging';
 
 // The commander dashboard's figures that the list endpoints do not give directly: per-incident key
@@ -85,11 +86,7 @@ export async function queryIncidentFigures(ds: DataSource, incidentId: string, a
     const [overdue] = await sql.query<{ n: unknown }>(
       `SELECT COUNT(*) AS n FROM ${sql.table('rm_shipments')} WHERE incident_id = ? AND status = 'in-transit' AND expected_at < ?`, [incidentId, asOfIso], { prepare: true },
     );
-    const loose = await sql.query<{ status: string | null; expected_at: string | null }>(
-      `SELECT sh.status, sh.expected_at FROM ${sql.table('rm_shipments')} sh JOIN ${sql.table('rm_requests')} r ON r.request_id = sh.request_id
-        WHERE sh.incident_id IS NULL AND r.incident_id = ?`,
-      [incidentId], { prepare: true },
-    );
+    const loose = await sql.query<{ status: string | null; expected_at: string | null }>(looseShipmentsOf(sql, 'sh.status, sh.expected_at'), [incidentId], { prepare: true });
     const pledges = await queryIncidentPledges(sql, incidentId);
 
     const ship = (column: string, status: string) => num(s[column]) + loose.filter((x) => x.status === status).length;
@@ -168,9 +165,7 @@ export async function queryIncidentTimeline(ds: DataSource, incidentId: string, 
     const lineTimes = sql.table('rm_incident_line_times');
     const deliveryTimes = sql.table('rm_incident_delivery_times');
     const loose = await sql.query<{ delivered_at: string; destination_kind: string | null; received: unknown }>(
-      `SELECT sh.delivered_at, sh.destination_kind, sh.received FROM ${sql.table('rm_shipments')} sh JOIN ${sql.table('rm_requests')} r ON r.request_id = sh.request_id
-        WHERE sh.incident_id IS NULL AND r.incident_id = ? AND sh.delivered_at IS NOT NULL`,
-      [incidentId], { prepare: true },
+      `${looseShipmentsOf(sql, 'sh.delivered_at, sh.destination_kind, sh.received')} AND sh.delivered_at IS NOT NULL`, [incidentId], { prepare: true },
     );
     // The days span from the first approval or delivery to today or the last delivery: the ends of the
     // rollups' key ranges (one index probe each).

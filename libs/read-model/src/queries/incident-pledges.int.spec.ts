@@ -5,9 +5,20 @@ import { ScenarioSimulator } from '../../../projections/src/testing/scenario';
 import { ReadModelWriter } from '../read-model.writer';
 import { withExecutor, type SqlExecutor } from '../sql-executor';
 import { queryGapMatrix, queryIncidentPledges, type IncidentPledges } from '.';
-import { acceptedPledgeLinesOf, acceptedPledgesOf } from './incident-scope';
+import { acceptedPledgeLinesOf } from './incident-scope';
 import { pledgeForRequests } from '../../../projections/src/testing/pledges';
 import { onBothReadModelDatabases } from '../../../../test/support/read-model-databases';
+
+/**
+ * The ids of the incident's accepted pledges as the figures read them before pledge lines carried
+ * their pledge's scope (made for it, or for one of its requests): the reference the lines' paths must
+ * agree with. Two `?` for the incident id.
+ */
+const acceptedPledgesOf = (sql: SqlExecutor): string =>
+  `SELECT pledge_id FROM ${sql.table('rm_pledges')} WHERE incident_id = ? AND status = 'accepted'
+   UNION
+   SELECT p.pledge_id FROM ${sql.table('rm_pledges')} p JOIN ${sql.table('rm_requests')} r ON r.request_id = p.request_id
+    WHERE p.request_id IS NOT NULL AND p.status = 'accepted' AND r.incident_id = ?`;
 
 const t = (minute: number) => new Date(Date.parse('2024-03-04T08:00:00.000Z') + minute * 60_000).toISOString();
 
