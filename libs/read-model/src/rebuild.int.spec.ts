@@ -74,11 +74,17 @@ function rebuildSuite(name: string, open: () => Promise<{ store: EventStore; ds:
       expect(await dumpReadModel(ds)).toEqual(live);
       if (ds.options.type === 'postgres') {
         // swapped in vacuumed and analysed: planner statistics (reltuples is -1 on a table never
-        // analysed) and a visibility map for index-only scans
+        // analysed) and a vacuum (which builds the visibility map for index-only scans; how many pages
+        // it may mark all-visible depends on the oldest snapshot open anywhere on the server, which
+        // other tests running beside this one hold, so the count of vacuums is what is checked)
         const schema = (ds.options as { schema?: string }).schema;
-        const [r] = (await ds.query(`SELECT c.reltuples, c.relallvisible FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'rm_requests'`, [schema])) as Array<{ reltuples: number; relallvisible: number }>;
+        const [r] = (await ds.query(
+          `SELECT c.reltuples, s.vacuum_count FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_stat_user_tables s ON s.relid = c.oid
+            WHERE n.nspname = $1 AND c.relname = 'rm_requests'`,
+          [schema],
+        )) as Array<{ reltuples: number; vacuum_count: string }>;
         expect(Number(r.reltuples)).toBeGreaterThan(0);
-        expect(Number(r.relallvisible)).toBeGreaterThan(0);
+        expect(Number(r.vacuum_count)).toBeGreaterThan(0);
       }
 
       // tiny windows: most rows and stream contexts are evicted and loaded back, rows are deleted and
